@@ -10,8 +10,8 @@ import pytest
 from core.schedule import IsoWeek, due_digest, local_instant, next_digest_at, scheduled_at
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 class Clock:
