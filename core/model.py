@@ -139,7 +139,11 @@ class Classification:
 
     def rationale(self) -> str:
         """The deciding signals joined into one line."""
-        return " · ".join(s.explain() for s in self.signals if s.effect != Axis.PRINCIPLE)
+        return " · ".join(
+            s.explain()
+            for s in self.signals
+            if s.effect != Axis.PRINCIPLE and s.effect not in _PRINCIPLE_VALUES
+        )
 
     def as_json(self) -> dict[str, object]:
         """The contract's JSON shape: quadrant, confidence, principles, signals."""
@@ -150,6 +154,9 @@ class Classification:
             "signals": [s.explain() for s in self.signals],
         }
 
+
+_PRINCIPLE_VALUES = frozenset(p.value for p in Principle)
+"""Principle signals carry the principle's name as their effect; the rationale leaves them out."""
 
 LOW_CONFIDENCE = 0.55
 """Below this confidence the confirmation asks the person to pick a quadrant."""

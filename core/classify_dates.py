@@ -1,0 +1,484 @@
+"""Find time expressions in a work item and resolve how far away they are.
+
+"by Friday", "tomorrow", "in 6 months", "Q3", "before March", "2026-12-01", "Jan 1" — resolved
+against the moment the item was logged. Without that moment, relative phrases still resolve and
+calendar phrases (months, quarters, years) count as a far-off horizon.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
+
+SHORT_HORIZON_DAYS = 14
+"""The rubric's line between short- and long-term: roughly two weeks."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimeMention:
+    """A time expression found in the text.
+
+    ``days`` is how far in the future it lies (0 for now/already happening); ``None`` when it names
+    a calendar point that cannot be placed without knowing when the item was logged (then it is
+    taken as far off). ``past`` marks mentions of when something started ("since noon", "2h ago"),
+    which say the problem is ongoing rather than naming a deadline.
+    """
+
+    evidence: str
+    days: float | None
+    past: bool = False
+
+    @property
+    def short(self) -> bool:
+        return self.past or (self.days is not None and self.days <= SHORT_HORIZON_DAYS)
+
+    def meaning(self) -> str:
+        """Plain words for the explanation, e.g. "due within a week"."""
+        if self.past:
+            return "already happening"
+        d = self.days
+        if d is None:
+            return "a date months out"
+        if d <= 1.5:
+            return "due within a day"
+        if d <= 7.5:
+            return "due within a week"
+        if d <= SHORT_HORIZON_DAYS + 1:
+            return "due within two weeks"
+        if d < 60:
+            return f"due in ~{round(d / 7)} weeks"
+        if d < 730:
+            return f"due in ~{round(d / 30.4)} months"
+        return f"due in ~{round(d / 365)} years"
+
+
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "few": 3,
+    "a few": 3,
+    "couple": 2,
+    "a couple": 2,
+    "a couple of": 2,
+    "several": 4,
+}
+
+# Unit → days. Keyed by the first letters the unit pattern captures.
+_UNIT_DAYS = {
+    "min": 1 / 1440,
+    "m": 1 / 1440,
+    "h": 1 / 24,
+    "hr": 1 / 24,
+    "hour": 1 / 24,
+    "d": 1.0,
+    "day": 1.0,
+    "night": 1.0,
+    "w": 7.0,
+    "wk": 7.0,
+    "week": 7.0,
+    "sprint": 14.0,
+    "mo": 30.4,
+    "mon": 30.4,
+    "month": 30.4,
+    "q": 91.0,
+    "quarter": 91.0,
+    "y": 365.0,
+    "yr": 365.0,
+    "year": 365.0,
+}
+
+_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_WEEKDAYS = {
+    "mon": MO,
+    "tue": TU,
+    "wed": WE,
+    "thu": TH,
+    "fri": FR,
+    "sat": SA,
+    "sun": SU,
+}
+_SEASON_MONTH = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+
+_NUM = r"(?P<num>\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:a\s+)?few|(?:a\s+)?couple(?:\s+of)?|several)"  # noqa: E501
+_UNIT = (
+    r"(?P<unit>min(?:ute)?s?|m|h(?:ou)?rs?|hours?|h|d(?:ays?)?|nights?|w(?:ee)?ks?|weeks?|w"
+    r"|sprints?|mo(?:nth)?s?|months?|q(?:uarters?)?|y(?:ea)?rs?|years?|y)"
+)
+_MONTH = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_PREP = r"(?P<prep>by|before|until|till|til|in|on|for|due|end\s+of|early|mid|late|after|from|starting|around|next|this)"  # noqa: E501
+
+_TIME_RE = re.compile(
+    "|".join(
+        (
+            # 2026-12-01
+            r"(?P<iso>\b(?P<iy>20\d\d)-(?P<im>[01]?\d)-(?P<id>[0-3]?\d)\b)",
+            # in 6 months / within 12 months / 36h / 60 days left
+            r"(?P<rel>\b(?:in|within|next|over\s+the\s+next|over|for|after)\s+"
+            r"(?:~|about\s+|around\s+|approx\.?\s+|roughly\s+)?"
+            rf"{_NUM}\s*-?\s*{_UNIT}\b(?P<ago>\s+ago)?)",
+            r"(?P<rel2>(?<![\w.])~?(?P<num2>\d+(?:\.\d+)?)\s*-?\s*"
+            r"(?P<unit2>min(?:ute)?s?|h(?:ou)?rs?|hours?|h|d(?:ays?)?|w(?:ee)?ks?|weeks?"
+            r"|mo(?:nth)?s?|months?|y(?:ea)?rs?|years?)\b"
+            r"(?P<tail>\s+(?:ago|left|away|out|from\s+now|to\s+go|remaining))?)",
+            # day month: 30 Sep / 1st of March
+            r"(?P<dm>\b(?P<dmday>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?"
+            + _MONTH.replace("month>", "dmmonth>")
+            + r"(?:\s+(?P<dmyear>20\d\d))?\b)",
+            # (before) March / by Sept 30 / Jan 1 / in May 2027
+            r"(?P<md>(?:\b"
+            + _PREP.replace("prep>", "mprep>")
+            + r"\s+(?:the\s+)?(?:end\s+of\s+|start\s+of\s+|beginning\s+of\s+)?)?\b"
+            + _MONTH
+            + r"(?:\s+(?P<mday>[0-3]?\d)(?:st|nd|rd|th)?\b)?(?:,?\s+(?P<myear>20\d\d))?\b)",
+            # by Friday / next tue / friday's launch
+            r"(?P<wd>(?<!black\s)(?<!cyber\s)"
+            r"(?:\b(?P<wdprep>by|before|until|till|on|this|next|due|for)\s+)?"
+            r"\b(?P<wday>mon(?=day)|tue(?=s)|tue\b|wed(?=nesday)|thu(?=rs)|thu\b|fri\b|fri(?=day)"
+            r"|sat(?=urday)|sun(?=day))[a-z]*(?:'s)?\b)",
+            # Q3 / by Q2 2027 / H2 / this half
+            r"(?P<qtr>(?:\b(?P<qprep>by|before|in|for|until|end\s+of|start\s+of|early|late|mid"
+            r"|next|around|during)\s+)?\b(?P<q>q[1-4]|h[12]|[12]h)"
+            r"(?:\s*(?:fy|cy)?'?(?P<qyear>20\d\d|\d\d))?\b)",
+            r"(?P<fy>\b(?:next|this|the\s+next)\s+(?:fiscal\s+year|fy|calendar\s+year)\b|\bfy\s?'?(?P<fyyear>\d\d)\b)",
+            # by summer / this winter
+            r"(?P<season>\b(?P<sprep>by|before|until|in|this|next|over\s+the|end\s+of|over)\s+(?:the\s+)?(?P<sname>spring|summer|fall|autumn|winter)\b)",
+            r"(?P<year>\b(?P<yprep>by|before|in|until|during)\s+(?P<yval>20\d\d)\b)",
+            # words
+            r"(?P<word>\b(?:today|tonight|tomorrow|tmrw|tmr|asap|right\s+now|this\s+(?:morning|afternoon|evening)"
+            r"|eod|eow|cob|end\s+of\s+(?:the\s+)?(?:day|week|month|quarter|year|sprint)|eom|eoq|eoy|year-end"
+            r"|(?:this|next|coming)\s+(?:week|weekend|month|quarter|half|year|sprint)"
+            r"|later\s+this\s+(?:year|month|quarter|half)|early\s+next\s+year"
+            r"|midnight|noon|overnight)\b)",
+            # since 09:12 / since yesterday / 10 min ago (ongoing)
+            r"(?P<since>\bsince\s+(?:\d{1,2}:\d\d|\d{1,2}\s*(?:am|pm)|noon|midnight|yesterday|this\s+morning|last\s+night|the\s+\w+|[a-z]+day|\d+\s*(?:min|h)))",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+_WORD_DAYS = {
+    "today": 0.3,
+    "tonight": 0.3,
+    "tomorrow": 1.0,
+    "tmrw": 1.0,
+    "tmr": 1.0,
+    "right now": 0.0,
+    "this morning": 0.0,
+    "this afternoon": 0.1,
+    "this evening": 0.2,
+    "eod": 0.3,
+    "cob": 0.3,
+    "midnight": 0.5,
+    "noon": 0.3,
+    "overnight": 0.5,
+    "end of day": 0.3,
+    "end of the day": 0.3,
+    "eow": 4.0,
+    "end of week": 4.0,
+    "end of the week": 4.0,
+    "this week": 4.0,
+    "this weekend": 5.0,
+    "coming week": 7.0,
+    "next week": 9.0,
+    "end of sprint": 10.0,
+    "end of the sprint": 10.0,
+    "this sprint": 10.0,
+    "next sprint": 21.0,
+    "coming weekend": 5.0,
+    "end of month": 20.0,
+    "end of the month": 20.0,
+    "eom": 20.0,
+    "this month": 20.0,
+    "next month": 40.0,
+    "coming month": 30.0,
+    "later this month": 20.0,
+    "this quarter": 60.0,
+    "end of quarter": 60.0,
+    "end of the quarter": 60.0,
+    "eoq": 60.0,
+    "later this quarter": 60.0,
+    "next quarter": 120.0,
+    "coming quarter": 120.0,
+    "this half": 120.0,
+    "later this half": 120.0,
+    "next half": 250.0,
+    "coming half": 250.0,
+    "this year": 180.0,
+    "end of year": 180.0,
+    "end of the year": 180.0,
+    "eoy": 180.0,
+    "year-end": 180.0,
+    "later this year": 180.0,
+    "next year": 365.0,
+    "coming year": 365.0,
+    "early next year": 300.0,
+}
+_ANCHORED_WORDS = frozenset(
+    {"end of month", "end of the month", "eom", "this month", "later this month", "end of year"}
+)
+_WS = re.compile(r"\s+")
+
+
+def find_times(text: str, logged_at: datetime | None) -> list[TimeMention]:
+    """Every time expression in ``text``, resolved against ``logged_at`` when given."""
+    if not _has_time_hint(text):
+        return []
+    today = logged_at.date() if logged_at is not None else None
+    found: list[TimeMention] = []
+    for m in _TIME_RE.finditer(text):
+        mention = _resolve(m, today)
+        if mention is not None:
+            found.append(mention)
+    return found
+
+
+# Cheap pre-filter: most items carry no time expression at all, so skip the big regex for them.
+_HINT_RE = re.compile(
+    r"\d|today|tonight|tom|tmr|now|eo[dwmqy]|cob|end of|this |next |later|jan|feb|mar|apr|may|jun"
+    r"|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|q[1-4]|h[12]|fy|summer|spring|fall"
+    r"|autumn|winter|since|few|couple|several|midnight|noon|overnight|asap",
+    re.IGNORECASE,
+)
+
+
+def _has_time_hint(text: str) -> bool:
+    return _HINT_RE.search(text) is not None
+
+
+def _num(raw: str) -> float:
+    raw = _WS.sub(" ", raw.lower())
+    if raw in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[raw])
+    try:
+        return float(raw)
+    except ValueError:
+        return 1.0
+
+
+def _unit_days(raw: str) -> float | None:
+    u = raw.lower()
+    for key in ("min", "hour", "hr", "night", "day", "week", "wk", "sprint", "month", "mon"):
+        if u.startswith(key):
+            return _UNIT_DAYS[key]
+    for key in ("quarter", "year", "yr", "mo", "h", "d", "w", "q", "y", "m"):
+        if u.startswith(key):
+            return _UNIT_DAYS[key]
+    return None
+
+
+def _resolve(m: re.Match[str], today: date | None) -> TimeMention | None:
+    kind = m.lastgroup
+    ev = _WS.sub(" ", m.group(0).strip())
+    g = m.group
+    if g("iso"):
+        return _absolute(ev, today, int(g("iy")), int(g("im")), int(g("id")))
+    if g("rel"):
+        unit = _unit_days(g("unit"))
+        if unit is None:
+            return None
+        days = _num(g("num")) * unit
+        if g("ago"):
+            return TimeMention(ev, 0.0, past=True)
+        if ev.lower().startswith("for "):
+            # "for 6 nights", "for 10m": how long something has been going on.
+            return TimeMention(ev, 0.0, past=True)
+        return TimeMention(ev, days)
+    if g("rel2"):
+        unit = _unit_days(g("unit2"))
+        if unit is None:
+            return None
+        tail = (g("tail") or "").strip().lower()
+        if tail == "ago":
+            return TimeMention(ev, 0.0, past=True)
+        if not tail and unit >= 7:
+            # A bare "40 days" / "3 weeks" is a duration or a size, not a deadline.
+            return None
+        if not tail and unit < 1:
+            # "expires 36h" style; short either way.
+            return TimeMention(ev, float(g("num2")) * unit)
+        if not tail:
+            return None
+        return TimeMention(ev, float(g("num2")) * unit)
+    if g("dm"):
+        month = _MONTHS[g("dmmonth")[:3].lower()]
+        year = int(g("dmyear")) if g("dmyear") else None
+        return _month_day(ev, today, month, int(g("dmday")), year, prep="on")
+    if g("md"):
+        return _month_mention(m, ev, today)
+    if g("wd"):
+        return _weekday(ev, today, g("wday").lower(), (g("wdprep") or "").lower())
+    if g("qtr"):
+        return _quarter(ev, today, g("q").lower(), g("qyear"), (g("qprep") or "").lower())
+    if g("fy"):
+        return TimeMention(ev, 365.0 if today is None else 300.0)
+    if g("season"):
+        return _season(ev, today, g("sname").lower())
+    if g("year"):
+        return _absolute(ev, today, int(g("yval")), 1, 1)
+    if g("word"):
+        key = _WS.sub(" ", g("word").lower())
+        if key == "asap":
+            return None  # urgency word, not a date (tie-breaker 1)
+        known = _WORD_DAYS.get(key)
+        if known is None:
+            return None
+        days = known
+        if today is not None and key in _ANCHORED_WORDS:
+            if "month" in key or key == "eom":
+                nxt = (today + relativedelta(months=1)).replace(day=1)
+                days = float((nxt - today).days)
+            else:
+                days = float((date(today.year, 12, 31) - today).days)
+        return TimeMention(ev, days)
+    if g("since"):
+        return TimeMention(ev, 0.0, past=True)
+    del kind
+    return None
+
+
+def _absolute(ev: str, today: date | None, y: int, mo: int, d: int) -> TimeMention | None:
+    try:
+        target = date(y, mo, d)
+    except ValueError:
+        return None
+    if today is None:
+        return TimeMention(ev, None)
+    delta = (target - today).days
+    if delta < -1:
+        return TimeMention(ev, 0.0, past=True)
+    return TimeMention(ev, float(max(delta, 0)))
+
+
+def _month_day(
+    ev: str, today: date | None, month: int, day: int, year: int | None, prep: str
+) -> TimeMention | None:
+    if today is None:
+        return TimeMention(ev, None)
+    y = year if year is not None else today.year
+    try:
+        target = date(y, month, day)
+    except ValueError:
+        return None
+    if year is None and (target - today).days < -7:
+        # "Jan 1" written in November means next January.
+        target = date(y + 1, month, min(day, 28) if month == 2 else day)
+    delta = (target - today).days
+    if delta < 0:
+        return TimeMention(ev, 0.0, past=prep in ("since", "from"))
+    return TimeMention(ev, float(delta))
+
+
+_MAY_OK_PREPS = frozenset({"by", "before", "until", "till", "til", "in", "end of", "early", "mid"})
+
+
+def _month_mention(m: re.Match[str], ev: str, today: date | None) -> TimeMention | None:
+    raw_month = m.group("month").lower()
+    prep = _WS.sub(" ", (m.group("mprep") or "").lower())
+    mday = m.group("mday")
+    if raw_month == "may" and not mday and prep not in _MAY_OK_PREPS:
+        return None  # the modal verb "may", not the month
+    if raw_month in ("mar", "march") and not mday and not prep:
+        return None  # "march" as a verb; a month here nearly always has a preposition
+    if not prep and not mday:
+        # A bare month word ("Sept") with no preposition: still a calendar point.
+        pass
+    month = _MONTHS[raw_month[:3]]
+    year = int(m.group("myear")) if m.group("myear") else None
+    lower = ev.lower()
+    if mday:
+        return _month_day(ev, today, month, int(mday), year, prep)
+    if today is None:
+        return TimeMention(ev, None)
+    y = year if year is not None else today.year
+    start = date(y, month, 1)
+    end = start + relativedelta(months=1) - timedelta(days=1)
+    if year is None and end < today:
+        start, end = date(y + 1, month, 1), date(y + 1, month, 1) + relativedelta(months=1, days=-1)
+    if prep in ("by", "before", "until", "till", "til") and "end of" not in lower:
+        target = start
+    elif "end of" in lower or prep in ("late", "end of"):
+        target = end
+    elif prep == "mid":
+        target = start.replace(day=15)
+    else:
+        # "in March": sometime during the month; if that month is now, its end is the deadline.
+        target = start if start > today else end
+    delta = (target - today).days
+    return TimeMention(ev, float(max(delta, 0)))
+
+
+def _weekday(ev: str, today: date | None, wday: str, prep: str) -> TimeMention | None:
+    wd = _WEEKDAYS[wday[:3]]
+    if today is None:
+        return TimeMention(ev, 10.0 if prep == "next" else 4.0)
+    target = today + relativedelta(weekday=wd(+1))
+    if prep == "next" and (target - today).days < 3:
+        target += timedelta(days=7)
+    return TimeMention(ev, float((target - today).days))
+
+
+def _quarter(
+    ev: str, today: date | None, q: str, qyear: str | None, prep: str
+) -> TimeMention | None:
+    if q.startswith("h") or q.endswith("h"):
+        half = int(q[1] if q.startswith("h") else q[0])
+        first_month = 1 if half == 1 else 7
+        months = 6
+    else:
+        first_month = 1 + 3 * (int(q[1]) - 1)
+        months = 3
+    if today is None:
+        return TimeMention(ev, None)
+    y = today.year
+    if qyear:
+        y = int(qyear) if len(qyear) == 4 else 2000 + int(qyear)
+    start = date(y, first_month, 1)
+    end = start + relativedelta(months=months) - timedelta(days=1)
+    if not qyear and end < today:
+        start, end = (
+            date(y + 1, first_month, 1),
+            date(y + 1, first_month, 1) + relativedelta(months=months, days=-1),
+        )
+    target = start if start > today and prep not in ("end of", "late") else end
+    return TimeMention(ev, float(max((target - today).days, 0)))
+
+
+def _season(ev: str, today: date | None, name: str) -> TimeMention | None:
+    if today is None:
+        return TimeMention(ev, None)
+    month = _SEASON_MONTH[name]
+    start = date(today.year, month, 1)
+    if start + relativedelta(months=3) < today:
+        start = date(today.year + 1, month, 1)
+    return TimeMention(ev, float(max((start - today).days, 0)))

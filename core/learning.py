@@ -1,0 +1,125 @@
+"""A team's own conventions, learned from the quadrants its members picked when they corrected us.
+
+Each team files some work differently from the rubric ("our vault work is always a planned
+project"). :class:`TeamModel` keeps, per word and word pair, how often the team filed items that
+contain it under each quadrant, and turns that into a per-quadrant log-score for new text: a
+smoothed naive-Bayes-style vote in which a word counts more the more corrections it appeared in and
+the more one-sided they were. The classifier blends that vote with its rules.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from core.model import Quadrant
+
+_QUADRANTS: tuple[Quadrant, ...] = tuple(Quadrant)
+_WORD_RE = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?(?:-[a-z0-9]+)*", re.IGNORECASE)
+
+# Words that say nothing about a team's conventions.
+_STOPWORD_TEXT = """
+a an the and or but of to in on at by for from with without into onto over under is are
+was were be been being it its it's this that these those we our us you your they their i
+me my he she them there here so as if then than too very just also not no yes can could
+should would will shall may might must do does did done have has had get got getting need
+needs want wants pls please lol ugh hey hi all any some more most less again still now rn
+up down out off per via etc vs x y z one two new old
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A team member moved an item to ``quadrant``: the team files work like ``text`` there."""
+
+    text: str
+    quadrant: Quadrant
+
+
+@dataclass(frozen=True, slots=True)
+class TeamVote:
+    """What a team's corrections say about one text.
+
+    ``scores`` is a log-score per quadrant (0 for none); ``reasons`` the words behind the vote for
+    each quadrant, strongest first, as (feature, number of corrections that filed it there, weight).
+    """
+
+    scores: dict[Quadrant, float]
+    reasons: dict[Quadrant, list[tuple[str, int, float]]]
+
+
+def features(text: str) -> list[str]:
+    """Content words and adjacent content-word pairs of ``text``, lower-cased, deduplicated."""
+    words = [w for w in (m.lower() for m in _WORD_RE.findall(text)) if w not in _STOPWORDS]
+    words = [w for w in words if len(w) > 1 and not w.isdigit()]
+    out = dict.fromkeys(words)
+    for a, b in itertools.pairwise(words):
+        out[f"{a} {b}"] = None
+    return list(out)
+
+
+class TeamModel:
+    """Per-team word statistics over the team's corrections; cheap to build and to apply."""
+
+    __slots__ = ("_counts", "_df", "size")
+
+    def __init__(self) -> None:
+        self._counts: dict[str, list[int]] = {}
+        self._df: dict[str, int] = {}
+        self.size = 0
+        """How many corrections the model was built from."""
+
+    @classmethod
+    def from_corrections(cls, corrections: Iterable[Correction]) -> TeamModel:
+        """Build a model from a team's corrections (any number, including none)."""
+        model = cls()
+        index = {q: i for i, q in enumerate(_QUADRANTS)}
+        for c in corrections:
+            model.size += 1
+            qi = index[Quadrant(c.quadrant)]
+            for f in features(c.text):
+                row = model._counts.get(f)
+                if row is None:
+                    row = model._counts[f] = [0, 0, 0, 0]
+                row[qi] += 1
+                model._df[f] = model._df.get(f, 0) + 1
+        return model
+
+    @property
+    def influence(self) -> float:
+        """How much the team's vote counts against the rules; grows with its corrections."""
+        return self.size / (self.size + 4.0)
+
+    def vote(self, text: str, words: Sequence[str] | None = None) -> TeamVote | None:
+        """The team's vote on ``text``, or None when none of its words were ever corrected."""
+        if self.size == 0:
+            return None
+        feats = features(text) if words is None else words
+        scores = dict.fromkeys(_QUADRANTS, 0.0)
+        reasons: dict[Quadrant, list[tuple[str, int, float]]] = {q: [] for q in _QUADRANTS}
+        seen = False
+        for f in feats:
+            row = self._counts.get(f)
+            if row is None:
+                continue
+            seen = True
+            df = self._df[f]
+            # A word seen in more corrections is surer; a pair of words is more specific than one.
+            weight = (df / (df + 1.0)) * (1.3 if " " in f else 1.0)
+            for qi, q in enumerate(_QUADRANTS):
+                p = (row[qi] + 0.25) / (df + 1.0)
+                contribution = weight * math.log(p / 0.25)
+                scores[q] += contribution
+                if row[qi] > 0 and contribution > 0:
+                    reasons[q].append((f, row[qi], contribution))
+        if not seen:
+            return None
+        infl = self.influence
+        for q in _QUADRANTS:
+            scores[q] *= infl
+            reasons[q].sort(key=lambda r: (-r[2], r[0]))
+        return TeamVote(scores, reasons)

@@ -1,0 +1,1037 @@
+"""The classifier's vocabulary: words and phrases that are evidence, and a fast matcher for them.
+
+Each :class:`Cue` says what a phrase is taken to mean and how hard it pushes on the two questions
+(forced or discretionary? short- or long-term?) and which principles it points at. The matcher
+tokenises once, prefers the longest phrase, tolerates one-letter typos in longer words and caches
+per-token lookups, so classifying an item costs a few dictionary probes per word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from core.model import Principle
+
+
+class Kind(Enum):
+    """How a cue interacts with the others (see ``core.classify``)."""
+
+    PLAIN = 0
+    NOW = 1
+    """Something is broken, exposed or happening right now."""
+    DEADLINE = 2
+    """An outside party set a date: EOL, deprecation, contract, audit, forecast."""
+    FOLLOWUP = 3
+    """An action item after an incident: the incident words describe the past."""
+    PREVENT = 4
+    """The work removes a future class of forced work ("so expiries stop being incidents")."""
+    RECURRING = 5
+    """The problem keeps coming back ("we keep getting paged")."""
+    BUILD = 6
+    """Building something lasting: a platform, automation, a new architecture."""
+    NEUTRAL = 7
+    """Consumes words that would otherwise mislead ("scale down", "deprecation warning")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A piece of evidence the classifier knows.
+
+    ``forced`` > 0 pushes towards forced, < 0 towards discretionary. ``hz_forced`` and ``hz_disc``
+    push towards long-term (> 0) or short-term (< 0), used when the item turns out forced or
+    discretionary respectively (the same word means different horizons for the two).
+    """
+
+    meaning: str
+    forced: float = 0.0
+    hz_forced: float = 0.0
+    hz_disc: float = 0.0
+    kind: Kind = Kind.PLAIN
+    principles: tuple[tuple[Principle, float], ...] = ()
+    label: str | None = None
+    """Evidence shown instead of the matched words (e.g. "CVE" for "CVE-2026-1234")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A cue found in a text: where (token index and character span) and as what words."""
+
+    cue: Cue
+    index: int
+    start: int
+    end: int
+
+    def evidence(self, text: str) -> str:
+        return self.cue.label or text[self.start : self.end]
+
+
+_P = Principle
+SEC, REL, USE, EFF, LAT = _P.SECURITY, _P.RELIABILITY, _P.USABILITY, _P.EFFICIENCY, _P.LATENCY
+
+
+def _pr(spec: str) -> tuple[tuple[Principle, float], ...]:
+    """ "security reliability:0.5" → ((security, 1.0), (reliability, 0.5))."""
+    out: list[tuple[Principle, float]] = []
+    for part in spec.split():
+        name, _, w = part.partition(":")
+        out.append((Principle(name), float(w) if w else 1.0))
+    return tuple(out)
+
+
+# (phrases, cue). Phrases are "|"-separated; words are matched after lower-casing and splitting on
+# anything that is not a letter, digit or apostrophe; a trailing "*" matches any word starting so.
+_LEXICON: list[tuple[str, Cue]] = []
+
+
+def _add(
+    phrases: str,
+    meaning: str,
+    f: float = 0.0,
+    hf: float = 0.0,
+    hd: float = 0.0,
+    kind: Kind = Kind.PLAIN,
+    p: str = "",
+    label: str | None = None,
+) -> None:
+    _LEXICON.append((phrases, Cue(meaning, f, hf, hd, kind, _pr(p), label)))
+
+
+NOW, DEADLINE, FOLLOWUP, PREVENT = Kind.NOW, Kind.DEADLINE, Kind.FOLLOWUP, Kind.PREVENT
+RECURRING, BUILD, NEUTRAL = Kind.RECURRING, Kind.BUILD, Kind.NEUTRAL
+
+# --- happening now: outages, breakage, exhaustion (forced, short) ---------------------------------
+_add(
+    "outage|outages|outage*|downtime|is down|are down|was down|went down|goes down|been down"
+    "|is hard down|hard down|fully down|down again|down for",
+    "an outage",
+    3.0,
+    -2.5,
+    p="reliability",
+)
+_add("down", "something is down", 2.2, -2.0, kind=NOW, p="reliability")
+_add(
+    "scale down|scaled down|scaling down|slow down|slows down|drill down|drill-down|break down"
+    "|tear down|teardown|wind down|spin down|narrow down|write down|down to|downsiz*|downgrade*"
+    "|download*|downstream|shut down old|markdown|dropdown|drop-down|cool down|cooldown",
+    "not an outage",
+    kind=NEUTRAL,
+)
+_add(
+    "incident|incidents|sev0|sev1|sev2|sev3|sev 0|sev 1|sev 2|sev 3|sev-0|sev-1|sev-2|sev-3"
+    "|major incident|declared an incident|declaring an incident|incident declared",
+    "an incident",
+    2.6,
+    -2.2,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "paging|paged|getting pages|got paged|page fired|woke up|wakes up|woken up|pager",
+    "someone is being paged",
+    2.4,
+    -2.0,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "degraded|degradation|degrading|brownout|partial outage|unavailable|unreachable|unresponsive"
+    "|offline|not responding|not reachable|inaccessible",
+    "service degraded or unreachable",
+    2.8,
+    -2.2,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "broken|broke|breaks|is broken|are broken|borked|busted|hosed|kaput|on fire|melting|melted"
+    "|meltdown|fell over|falls over|falling over|keeled over|blew up|blown up|exploded",
+    "something is broken",
+    2.2,
+    -2.0,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "breaking change|breaking changes",
+    "an upstream breaking change",
+    1.4,
+    1.0,
+    kind=DEADLINE,
+    p="reliability",
+)
+_add(
+    "failing|fails|failed|failure|failures|erroring|errored|errors|error rate|error rates"
+    "|throwing|throws|exceptions",
+    "things are failing",
+    1.8,
+    -1.6,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "error message|error messages|error msg|better error|error output|error text|failure message"
+    "|failed-backup|failure alert|failure alerts|failed backup alerts|stack trace|traceback",
+    "a clearer message",
+    -2.2,
+    -1.0,
+    -1.5,
+    p="usability",
+)
+_add(
+    "failing over|failed over|failover to|fail over|failing back",
+    "a failover in progress",
+    2.6,
+    -2.2,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "crash*|segfault*|panic|panics|panicking|kernel panic|oom|oomkill*|oom-kill*|oom killed"
+    "|oom-killed|oomed|out of memory|memory leak|leaking memory|restart loop|bootloop"
+    "|keeps restarting|restarting|restarts|restarted",
+    "processes crashing",
+    2.4,
+    -2.0,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "notready|not ready|evicted|evicting|eviction|evictions|pending pods|unschedulable"
+    "|imagepullbackoff|errimagepull|pending-upgrade|pending upgrade",
+    "workloads not running",
+    2.4,
+    -2.0,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "lost quorum|quorum lost|no quorum|split-brain|split brain|split-brained|splitbrain"
+    "|partitioned|network partition|flapping|flaps|packet loss|dropping packets|dropped packets"
+    "|bgp|route leak",
+    "a network or cluster failure",
+    2.6,
+    -2.2,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "stuck|hung|hanging|hangs|frozen|wedged|deadlock*|blocking|blocked|blocks|jammed",
+    "something is stuck",
+    1.7,
+    -1.6,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "nobody can|no one can|noone can|can't|cant|cannot|can not|unable to|not working|doesn't work"
+    "|does not work|isn't working|aren't working|won't start|wont start|not loading|won't load"
+    "|not getting|haven't gone out|hasn't gone out|not receiving|not sending|stopped working"
+    "|stopped|stops working|missing|disappeared|locked out|not going out|been running",
+    "people blocked right now",
+    1.8,
+    -1.6,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "stale|replica lag|replication lag|lagging|lag is|consumer lag|under-replicated"
+    "|underreplicated|under replicated|out of sync|data loss|lost data|corrupt*|wiped|deleted prod"
+    "|dropped the|truncated|0 bytes|zero bytes|empty backup|empty backups|inconsistent",
+    "data at risk right now",
+    2.4,
+    -2.0,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "disk full|disk is full|is full|are full|filled up|fills up|full disk|disks full|out of disk"
+    "|no space|no space left|out of space|disk pressure|diskpressure|ran out|running out of space"
+    "|read-only|readonly|read only|flood stage|flood-stage|watermark|inode*|quota exceeded"
+    "|hit the quota|hit quota|quota hit|over quota|hit the limit|hitting the limit|at capacity"
+    "|exhausted|maxed|maxed out|pegged|saturated|throttled|throttling|rate limiting|rate limited"
+    "|rate-limited|rate-limiting|ratelimited|429|429s",
+    "resources exhausted now",
+    2.4,
+    -2.0,
+    kind=NOW,
+    p="reliability",
+)
+_add("full", "something is full", 1.2, -1.0, kind=NOW, p="reliability")
+_add(
+    "timing out|timed out|timeouts|time outs|latency spike|latency spikes|spiking|spike|spikes"
+    "|climbing|skyrocketing|through the roof|slow as|crawling|10x slower|high latency",
+    "latency degraded now",
+    1.8,
+    -1.6,
+    kind=NOW,
+    p="latency reliability:0.5",
+)
+_add(
+    "rollback|roll back|rolling back|rolled back|revert the|reverting|reverted|hotfix|hot-fix"
+    "|hot fix|emergency|mitigat*|firefight*|war room|all hands|bridge call|need eyes|eyes on"
+    "|pls help|please help|help pls|sos|halp|mayday",
+    "an emergency response",
+    2.2,
+    -2.0,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "escalation|escalated|escalating|exec escalation|biggest customer|biggest account"
+    "|largest customer|key customer|top customer|customers getting|users getting|customers can't"
+    "|users can't|customers are seeing|users are seeing|customer-facing|customers report*"
+    "|users report*|customer complaints|complaining",
+    "customers affected",
+    2.2,
+    -1.8,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "firing|fired|alerting|alarm|alarms|triggered",
+    "an alert is firing",
+    1.8,
+    -1.6,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "suspended|locked|revoked|disabled our|banned",
+    "an account cut off",
+    1.8,
+    -1.6,
+    kind=NOW,
+    p="reliability",
+)
+_add("again", "it happened again", 0.6, -0.6, kind=NOW)
+_add(
+    "right now|rn|asap now|now|immediately|currently|atm|at the moment|ongoing|in progress",
+    "happening now",
+    0.8,
+    -1.4,
+    kind=NOW,
+)
+_add(
+    "launch|go-live|go live|golive|cutover|cut-over|launch day|launching",
+    "a launch depends on it",
+    1.6,
+    -0.6,
+    p="reliability",
+)
+_add("launches|before launches", "launches in general", 0.0)
+_add("prod|production", "production", 0.3, -0.2)
+
+# --- security exposure ----------------------------------------------------------------------------
+_add("cve|cves|cve's", "security exposure", 3.0, -1.6, kind=NOW, p="security:2", label="CVE")
+_add(
+    "security advisory|advisory|ghsa|cvss",
+    "a security advisory",
+    2.8,
+    -1.4,
+    kind=NOW,
+    p="security:2",
+)
+_add(
+    "vulnerability|vulnerabilities|vuln|vulns|vulnerable|vulnerabilit*|security hole|security bug"
+    "|security issue|security fix|security patch|security patches|security update",
+    "a known vulnerability",
+    2.6,
+    -1.4,
+    kind=NOW,
+    p="security:2",
+)
+_add(
+    "exploit|exploited|exploitable|exploiting|actively exploited|in the wild|rce"
+    "|remote code execution|auth bypass|authentication bypass|privilege escalation|privesc"
+    "|zero-day|zero day|0-day|0day|log4shell|heartbleed|mitm|man-in-the-middle|man in the middle",
+    "an exploitable hole",
+    3.2,
+    -2.6,
+    kind=NOW,
+    p="security:2",
+)
+_add(
+    "leaked|leak|leaking|exposed|exposure|pasted|committed a secret|pushed a secret"
+    "|pushed a private key|public read|publicly readable|world-readable|world readable"
+    "|public bucket|publicly accessible|public access|compromised|compromise|breach|breached"
+    "|intrusion|intruder|malware|ransomware|phishing|phished|exfiltrat*|unauthorized|suspicious"
+    "|attacker|attackers|attack|under attack|ddos|ddos'd|dos attack|credential stuffing"
+    "|brute force|bruteforce|scraping us",
+    "an active security exposure",
+    3.2,
+    -2.6,
+    kind=NOW,
+    p="security:2",
+)
+_add("memory leak|leaking memory", "processes leaking memory", 2.0, -1.8, kind=NOW, p="reliability")
+_add(
+    "revoke|revoking|rotate|rotating|rotation|scrub",
+    "credentials to rotate",
+    0.8,
+    -0.6,
+    p="security:1.5",
+)
+_add("patch|patching|patches|patched|hotpatch", "a security patch", 1.2, -0.8, p="security")
+_add(
+    "expired|has expired|have expired|already expired|expires|expiring|expiry|expiration|expire"
+    "|about to expire|expir*",
+    "something is expiring",
+    2.6,
+    -1.2,
+    kind=NOW,
+    p="security reliability:0.5",
+)
+_add(
+    "pen test finding|pentest finding|pen-test finding|audit finding|finding|findings",
+    "an audit finding",
+    1.6,
+    0.4,
+    kind=DEADLINE,
+    p="security",
+)
+
+# --- external deadlines (forced, usually long) ----------------------------------------------
+_add(
+    "eol|eol'd|eols|eol's|end-of-life|end of life|end of support|end-of-support|eos"
+    "|lts ending|lts ends|lts end|lts is ending|support ends|support ending|support is ending"
+    "|standard support|extended support|out of support|unsupported|no longer supported"
+    "|no longer maintained|unmaintained|stops receiving|stop receiving|security fixes end"
+    "|end of maintenance|end of standard support|eol date|goes eol|going eol|reaches eol",
+    "end-of-life deadline",
+    3.0,
+    2.2,
+    kind=DEADLINE,
+    p="security:1.5",
+)
+_add(
+    "deprecated|deprecation|deprecating|deprecates|deprecate|deprecat*|sunset|sunsets"
+    "|sunsetting|sunsetted|sunset*|being retired|retiring|retires|retirement|will be retired"
+    "|decommissioning|decommissions|is decommissioning|phase out|phasing out|phased out"
+    "|removed in|will be removed|being removed|removal|removes|removing support"
+    "|drops support|dropping support|drop support|dropped support|drops|dropping"
+    "|no longer|going away|shutting down|shuts down|will shut down|turns off|turning off"
+    "|will turn off|switching off|switches off|pulling the plug|end of sale|discontinu*",
+    "a provider deprecation",
+    2.4,
+    1.6,
+    kind=DEADLINE,
+    p="reliability:0.5",
+)
+_add(
+    "deprecation warning|deprecation warnings|deprecation notice in|deprecated flag"
+    "|warn on deprecated|mark deprecated|mark as deprecated",
+    "a warning we choose to add",
+    -1.5,
+    0.0,
+    -1.5,
+    p="usability",
+)
+_add(
+    "force-upgrade|force upgrade|forced upgrade|force upgrades|auto-upgrade us|will upgrade us"
+    "|upgrade us|force-migrate|forced migration|forces us|forcing us|mandatory upgrade",
+    "a provider forcing an upgrade",
+    3.0,
+    1.8,
+    kind=DEADLINE,
+    p="reliability",
+)
+_add(
+    "contract|contracts|contractual|contractually|renewal|renewals|renews|renew|lease|leases"
+    "|license|licence|licensing|licenses|true-up|true up|commit|committed spend"
+    "|enterprise agreement"
+    "|vendor exit|exit the vendor|acquisition|acquired|acquiring",
+    "a contract or vendor deadline",
+    2.4,
+    2.0,
+    kind=DEADLINE,
+    p="efficiency:0.6",
+)
+_add(
+    "paywall|price increase|pricing change|plan change|charges start|new pricing|price hike"
+    "|quote went up|quote|will start charging|start charging|starts charging|billing change"
+    "|procurement|finance says|budget cut|budget cuts|budget deadline|credits expire"
+    "|credits run out",
+    "a cost deadline set by others",
+    2.6,
+    2.0,
+    kind=DEADLINE,
+    p="efficiency:1.5",
+)
+_add(
+    "colo|colos|colocation|datacenter|datacentre|data center|data centre|dc exit|datacenter exit"
+    "|hosting provider|on-prem exit",
+    "a datacenter or hosting exit",
+    1.6,
+    2.0,
+    kind=DEADLINE,
+)
+_add(
+    "warranty|out of warranty|hardware refresh|hardware eol|end of warranty|aging hardware"
+    "|hardware replacement|refresh cycle",
+    "hardware reaching end of life",
+    2.6,
+    2.2,
+    kind=DEADLINE,
+    p="reliability",
+)
+_add(
+    "soc2|soc 2|soc-2|soc ii|soc type|pci|pci-dss|pci dss|hipaa|gdpr|fedramp|iso 27001|iso27001"
+    "|iso-27001|iso 27k|sox|ccpa|nis2|nis 2|dora|data residency|residency|compliance|compliant"
+    "|non-compliant|noncompliant|auditor|auditors|attestation|recert|recertification|regulator"
+    "|regulators|regulatory|regulation|regulations|legal|legal hold|fips|cmmc|stig|hitrust|csa star"
+    "|type ii|type 2|certification audit|external audit|accreditation|mandated|mandate|by law",
+    "a compliance obligation",
+    3.0,
+    2.4,
+    kind=DEADLINE,
+    p="security:1.5",
+)
+_add("audit|audits|audited", "an audit", 1.2, 1.0, kind=DEADLINE, p="security")
+_add("audit log|audit logs|audit logging|audit trail", "audit logging", 0.0, 0.0, p="security")
+_add(
+    "forecast|forecasts|forecasted|forecasting|projected|projection|projections|runway"
+    "|will run out|run out|runs out|going to run out|will be full|full by|fills by|outgrow"
+    "|outgrowing|growth|growing|grows|traffic growth|expected traffic|expected growth|peak"
+    "|black friday|cyber monday|holiday peak|peak season|holiday season|seasonal|headroom"
+    "|capacity plan|capacity planning|capacity for",
+    "forecast demand outgrowing capacity",
+    2.2,
+    2.0,
+    kind=DEADLINE,
+    p="reliability",
+)
+_add("capacity", "capacity", 0.8, 0.4, p="reliability")
+_add(
+    "limit|limits|hits the|hit the|hitting the|ceiling|max out|max size|size limit",
+    "a hard limit ahead",
+    1.2,
+    0.5,
+    kind=DEADLINE,
+    p="reliability",
+)
+_add(
+    "distrust|distrusting|distrusted|rolls over|roll over|rollover|rolls|cert rotation"
+    "|key rotation|ca rotation|root rotation|new root|root ca",
+    "a scheduled certificate change",
+    2.4,
+    1.4,
+    kind=DEADLINE,
+    p="security",
+)
+_add(
+    "deadline|hard deadline|cutoff|cut-off|due date|drop-dead|no later than|must be done by",
+    "a hard deadline",
+    2.0,
+    0.0,
+    kind=DEADLINE,
+)
+_add(
+    "before the upgrade|before we upgrade|before we can upgrade|blocks the upgrade|blocking the"
+    " upgrade|blocker for the upgrade|prerequisite|prereq|required for the upgrade"
+    "|before upgrading|before the migration",
+    "blocks a mandatory upgrade",
+    1.6,
+    1.6,
+    kind=DEADLINE,
+)
+_add(
+    "must|have to|has to|need to be off|needs to be off|need to be out|need to be on|required"
+    "|requires|requirement|requirements|mandatory|obligat*|non-negotiable|no choice",
+    "not optional",
+    1.2,
+    0.3,
+)
+_add("need to|needs to|we need|gotta", "needed", 0.3, 0.0)
+
+# --- incident follow-ups and prevention (discretionary) -------------------------------------------
+_add(
+    "postmortem|post-mortem|post mortem|postmortems|post-incident|post incident|action item"
+    "|action items|follow-up|followup|follow up|follow-ups|followups|lessons learned|retro"
+    "|retrospective|rca|root cause|pir|after-action|last week's incident|yesterday's incident"
+    "|last night's incident|last incident|previous incident|past incidents|recent incident"
+    "|the incident last week|last week's outage|yesterday's outage|last outage|previous outage"
+    "|past outages|recent outage|after the outage|after the incident|from the incident"
+    "|from the outage|last week's page|last week's sev|since the incident",
+    "an incident follow-up",
+    -2.6,
+    0.0,
+    0.0,
+    kind=FOLLOWUP,
+    p="reliability",
+)
+_add(
+    "stop being|stops being|stop needing|stops needing|stop paging|stop happening|stops happening"
+    "|goes away|go away|never again|no more pages|fewer pages|reduce pages|less paging|reduce toil"
+    "|eliminate|eliminates|eliminating|prevent|prevents|preventing|avoid|avoids|so we never"
+    "|so we don't|so nobody has to|so no one has to|instead of being paged|stop the bleeding"
+    "|for good|once and for all|permanently",
+    "removes a future class of forced work",
+    -2.2,
+    0.0,
+    1.2,
+    kind=PREVENT,
+)
+_add(
+    "keep getting|keeps getting|we keep|keeps|keep|every week|every day|every time|every night"
+    "|recurring|repeatedly|over and over|again and again|third time|3rd time|yet again"
+    "|constantly|always fires|all the time",
+    "a recurring problem",
+    0.0,
+    0.0,
+    0.0,
+    kind=RECURRING,
+)
+
+# --- building something lasting (discretionary, long) ---------------------------------------------
+_add(
+    "platform|platforms|framework|architecture|re-architect|rearchitect|re-architecture"
+    "|redesign|overhaul|generational|next-gen|next generation|paved road|golden path"
+    "|internal developer platform|developer portal|backstage|service catalog|catalog"
+    "|dev environment|dev environments|cloud dev|ephemeral environments|preview environments"
+    "|registry|control plane|operator for|abstraction|abstractions",
+    "builds a platform or architecture",
+    -1.6,
+    1.2,
+    2.6,
+    kind=BUILD,
+    p="reliability:0.3",
+)
+_add(
+    "self-service|self-serve|self serve|self service|one click|one-click|push-button|push button"
+    "|on demand|on-demand|without filing a ticket|without a ticket|paved",
+    "self-service capability",
+    -1.8,
+    1.0,
+    2.4,
+    kind=BUILD,
+    p="usability:1.5",
+)
+_add(
+    "multi-region|multi region|multiregion|active-active|active/active|active active"
+    "|cell-based|cell based|cells|sharding|shard|shards|resharding|multi-az|multi-cluster"
+    "|per-domain|federation|federated",
+    "a new topology",
+    -1.6,
+    1.4,
+    2.6,
+    kind=BUILD,
+    p="reliability",
+)
+_add(
+    "streaming|cdc|event-driven|event driven|event sourcing|service mesh|mesh|zero-trust"
+    "|zero trust|identity-aware|identity aware|workload identity|gitops|infrastructure as code"
+    "|policy-as-code|policy as code|as-code|as code|runbooks-as-code|monorepo|microservice*"
+    "|monolith|soa|service-oriented|break out|breaking out|split out|carve out|decompose"
+    "|workflow engine|orchestrat*|progressive delivery|feature flag service|feature flags"
+    "|canary analysis|automated canary|canaries|blue/green|blue-green|blue green|chaos"
+    "|game day|game days|gameday|gamedays|fault injection|sbom|sboms|reproducible"
+    "|supply chain|slsa|sigstore|cosign",
+    "a generational change",
+    -1.6,
+    1.2,
+    2.4,
+    kind=BUILD,
+    p="reliability:0.5",
+)
+_add(
+    "autoscaling|auto-scaling|autoscale|autoscaler|auto-scale|karpenter|keda|auto-remediation"
+    "|auto remediation|autoremediation|auto-expanding|auto-expand|auto-heal|self-healing"
+    "|self healing|automation|automate|automated|automating|automatic|automatically|auto"
+    "|fleet management|fleet-wide|fleetwide|org-wide|orgwide|company-wide|companywide|everywhere"
+    "|across all|across every|for all teams|every team|all teams",
+    "automation that removes future work",
+    -1.2,
+    0.8,
+    2.0,
+    kind=BUILD,
+    p="efficiency:0.6 reliability:0.4",
+)
+_add(
+    "rewrite|rewriting|rewrote|re-write|rebuild|rebuilding|re-build|reimplement|re-implement"
+    "|replatform|re-platform|modernize|modernise|modernization|modernisation",
+    "a rewrite",
+    0.0,
+    1.0,
+    2.2,
+)
+_add(
+    "migrate|migrating|migration|migrations|move to|move from|moving to|moving from|move off"
+    "|moving off|get off|switch to|switching to|switch from|transition to|port to|replace"
+    "|replacing|replacement|replaced|swap out|consolidate|consolidating|consolidation|unify"
+    "|unifying|standardize|standardise|standardizing|centralize|centralise|adopt|adopting"
+    "|introduce|introducing|roll out|rollout|tiered|tiering|managed offering|managed service"
+    "|fully managed|move|moving|migrate",
+    "a move to something new",
+    0.0,
+    1.2,
+    1.6,
+)
+_add(
+    "design doc|design|rfc|proposal|strategy|strategic|roadmap|okr|okrs|initiative|vision"
+    "|long-term|long term|longterm|multi-quarter|evaluate|evaluating|evaluation|eval|evals|poc"
+    "|proof of concept|prototype|pilot|explore|exploring|investigate options|research|long-lived",
+    "a planned initiative",
+    -0.8,
+    1.0,
+    1.6,
+    kind=BUILD,
+)
+_add(
+    "build|building|built|develop|create a|new service|new system|own service|its own"
+    "|dedicated|layer|component|end-to-end|full workflow|whole|entire",
+    "building something new",
+    -0.4,
+    0.6,
+    1.2,
+    kind=BUILD,
+)
+_add(
+    "every|all|fleet|org|all of|across|each|estate|entire fleet|~40|dozens|hundreds"
+    "|all services|all hosts|all clusters|all images|every service|every image|every host",
+    "a broad campaign",
+    0.0,
+    0.9,
+    0.6,
+)
+
+# --- small, chosen tweaks (discretionary, short) --------------------------------------------------
+_add(
+    "add|adding|added|include|put|show|print|prints|display|expose a|export|emit|wrap|tweak"
+    "|tweaks|adjust|bump|raise|lower|increase|decrease|set|change|rename|swap|toggle|enable"
+    "|turn on|disable|turn off the|pin|unpin|fix the|fix a|tiny|small|smol|quick|quick win"
+    "|minor|nit|nits|nitpick|little|simple|one-liner|one liner|few lines|trivial|easy",
+    "a small, scoped change",
+    -0.8,
+    -1.0,
+    -1.4,
+)
+_add(
+    "typo|typos|wording|readme|doc|docs|documentation|document|documented|runbook|runbooks|wiki"
+    "|comment|comments|docstring|faq|how-to|howto|guide|onboarding doc|link|links|screenshot",
+    "documentation",
+    -1.4,
+    -1.0,
+    -1.6,
+    p="usability",
+)
+_add(
+    "cli|--dry-run|dry-run|dry run|flag|flags|option|subcommand|slash command|command|prompt"
+    "|alias|aliases|autocomplete|completion|help text|usage|output|verbose|colors|colours|color"
+    "|colour|legend|ux|dx|ergonomic*|confusing|annoying|painful|clunky|friction|nicer|prettier"
+    "|readable",
+    "a usability tweak",
+    -1.2,
+    -0.8,
+    -1.4,
+    p="usability",
+)
+_add(
+    "dashboard|dashboards|panel|panels|board|graph|graphs|chart|charts|widget",
+    "a dashboard change",
+    -1.0,
+    -0.6,
+    -1.2,
+    p="usability reliability:0.3",
+)
+_add(
+    "threshold|thresholds|timeout|connect timeout|retry|retries|retrying|backoff|jitter|ttl"
+    "|maxsurge|max surge|maxunavailable|pdb|poddisruptionbudget|liveness|readiness|probe"
+    "|healthcheck|health check|healthz|circuit breaker|rate limit|requests and limits"
+    "|replicas|replica count|resource request|resource requests|cron|cronjob",
+    "a targeted reliability tweak",
+    -1.2,
+    -0.8,
+    -1.4,
+    p="reliability",
+)
+_add(
+    "alert|alerts|alerting rule|alert rule|alertmanager|notification|notifications|notify"
+    "|ping|pings|mention|page the",
+    "an alerting tweak",
+    -0.6,
+    -0.6,
+    -1.0,
+    p="reliability",
+)
+_add(
+    "lint|linter|linting|pre-commit|precommit|fmt|format|formatter|make target|makefile|ci check"
+    "|codeowners|owners file|label|labels|auto-label|template|templates|snippet|script|scripts"
+    "|helper|wrapper|tag|tags|tagging",
+    "a small tooling change",
+    -1.2,
+    -0.6,
+    -1.2,
+    p="usability",
+)
+_add(
+    "cleanup|clean up|clean-up|cleaning up|tidy|tidy up|delete|deleting|prune|pruning|purge"
+    "|remove unused|unused|orphaned|stale resources|old snapshots|garbage|leftover|leftovers"
+    "|dead code",
+    "a cleanup",
+    -1.4,
+    -0.6,
+    -1.2,
+    p="efficiency",
+)
+_add(
+    "would be nice|nice to have|nice-to-have|wishlist|wish list|someday|some day|could we|can we"
+    "|can the|should we|it'd be nice|it would be nice|would love|idea|ideas|thought|maybe|consider"
+    "|when someone has time|low priority|low-pri|lowpri|no rush|backlog",
+    "a wish, not a compulsion",
+    -1.6,
+    0.0,
+    -0.2,
+)
+_add(
+    "improve|improves|improving|improvement|improvements|better|easier|cleaner|simpler|nicer"
+    "|faster|cheaper|safer|smoother|more reliable|less spiky|less noisy|noisy|reduce|reducing"
+    "|optimize|optimise|optimizing|optimising|optimization|optimisation|speed up|make it",
+    "an improvement we choose",
+    -1.2,
+    0.0,
+    0.0,
+)
+_add(
+    "so we can|so people|so reviewers|so teams|so that we can|so devs|so engineers|so on-call"
+    "|so oncall|so it's|so its",
+    "makes someone's work easier",
+    -1.0,
+    0.0,
+    0.0,
+    p="usability:0.5",
+)
+_add("for now|warn only|for the time being", "a stopgap we choose", -0.8, -0.6, -1.0)
+
+# --- principles only ------------------------------------------------------------------------------
+_add(
+    "security|secure|secret|secrets|password|passwords|credential|credentials|creds|api key"
+    "|access key|private key|ssh key|token|tokens|key|keys|kms|iam|rbac|permissions|permission"
+    "|access review|access reviews|access control|least privilege|sso|saml|oidc|mfa|2fa|vpn"
+    "|firewall|waf|tls|ssl|mtls|cert|certs|certificate|certificates|ca|acme|encryption|encrypt"
+    "|encrypted|signing|signed|vault|bastion|break-glass|break glass|auth|authn|authz|login"
+    "|pentest|pen test|hardening|host key|segmented|segmentation|scanner|scanning|trivy|dependabot"
+    "|psp|podsecuritypolicy|pod security",
+    "security",
+    p="security",
+)
+_add(
+    "reliability|reliable|availability|uptime|slo|slos|sla|error budget|backup|backups|restore"
+    "|dr|disaster recovery|failover|redundancy|redundant|ha|high availability|replica|replicas"
+    "|replication|monitoring|observability|healthcheck|health check|on-call|oncall|resilien*"
+    "|durability|correctness|single point of failure|spof|blast radius|rollout|rollouts|deploy"
+    "|deploys|deployment|deployments|canary|probe|quorum|queue|queues|etcd|kafka",
+    "reliability",
+    p="reliability:0.6",
+)
+_add(
+    "usability|developer experience|onboarding|docs|ergonomics|self-service|discoverab*"
+    "|friendlier|user-friendly|intuitive|dev environment|dev environments|devex|golden path",
+    "usability",
+    p="usability",
+)
+_add(
+    "cost|costs|spend|spending|bill|bills|invoice|savings|saving|save|cheaper|budget|$|usd"
+    "|finops|rightsize|rightsizing|right-size|reserved instances|savings plan|spot|graviton|arm"
+    "|utilization|utilisation|idle|waste|wasted|toil|by hand|manually|manual|efficien*|snapshots"
+    "|storage costs|egress",
+    "efficiency",
+    p="efficiency",
+)
+_add(
+    "latency|latencies|p50|p90|p95|p99|p999|tail latency|slow|slower|slowness|sluggish"
+    "|performance|perf|response time|response times|ttfb|ms|seconds|build time|build times"
+    "|ci time|ci duration|fast|faster|speed|speedup|cache|caching|cdn|gzip|brotli|compression"
+    "|throughput|hot path|cold start|cold starts|pgbouncer|read-replica|read replica|4mb",
+    "latency",
+    p="latency",
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Matcher
+
+_TOKEN_RE = re.compile(r"[a-z0-9$~]+(?:['\u2019][a-z]+)?(?:-[a-z]+)?", re.IGNORECASE)
+"""Words, numbers and the odd "$"; a hyphenated suffix stays attached ("self-service")."""
+
+_HTTP_5XX = re.compile(r"5\d\d(?:s|ing|ed|'s)?|5xx(?:s)?")
+_HTTP_4XX = re.compile(r"40[34](?:s|ing|ed)?")
+
+_CVE_RE = re.compile(r"\bGHSA(?:-[0-9a-z]{4}){3}\b", re.IGNORECASE)
+_PERCENT_RE = re.compile(r"(?<![\d.])(?:9[0-9]|100)(?:\.\d+)?\s?%")
+_INCIDENT_ID_RE = re.compile(r"\b(?:INC|INCIDENT|SEV)[- ]?\d+\b")
+_ALERT_RE = re.compile(
+    r"\[(?:FIRING|CRITICAL|ALERT|TRIGGERED|SEV ?\d|P[12])[^\]]*\]|^\s*(?:FIRING|ALERT|TRIGGERED)\b"
+    r"|^\s*(?:PagerDuty|Alertmanager|Datadog|Opsgenie|Grafana alert|CloudWatch alarm|Sentry)\s*:",
+)
+_EMOJI_RE = re.compile("[\U0001f525\U0001f6a8\U0001f631\U0001f198\U0001f4a5\U0001f480]")
+
+CVE_CUE = Cue(
+    "security exposure", 3.0, -1.8, kind=Kind.NOW, principles=_pr("security:2"), label="GHSA"
+)
+HIGH_USAGE_CUE = Cue(
+    "resource nearly exhausted", 2.2, -2.0, kind=Kind.NOW, principles=_pr("reliability")
+)
+INCIDENT_ID_CUE = Cue(
+    "a declared incident", 2.8, -2.2, kind=Kind.NOW, principles=_pr("reliability")
+)
+ALERT_CUE = Cue("an alert firing", 2.8, -2.2, kind=Kind.NOW, principles=_pr("reliability"))
+EMOJI_CUE = Cue("alarm in the message", 1.2, -1.0, kind=Kind.NOW)
+HTTP_5XX_CUE = Cue("server errors", 2.6, -2.2, kind=Kind.NOW, principles=_pr("reliability"))
+HTTP_4XX_CUE = Cue("requests failing", 2.2, -1.6, kind=Kind.NOW, principles=_pr("reliability"))
+
+
+def _split(phrase: str) -> tuple[str, ...]:
+    return tuple(t.lower() for t in _TOKEN_RE.findall(phrase.replace("$", " $ ")))
+
+
+class _Lexicon:
+    """Phrase tables built once from :data:`_LEXICON`."""
+
+    def __init__(self, entries: Iterable[tuple[str, Cue]]) -> None:
+        self.words: dict[str, list[Cue]] = {}
+        self.phrases: dict[tuple[str, ...], list[Cue]] = {}
+        self.stems: list[tuple[str, Cue]] = []
+        self.max_len = 1
+        for spec, cue in entries:
+            for raw in spec.split("|"):
+                raw = raw.strip()
+                if not raw:
+                    continue
+                if raw.endswith("*") and " " not in raw:
+                    self.stems.append((raw[:-1].lower(), cue))
+                    continue
+                toks = _split(raw)
+                if not toks:
+                    continue
+                if len(toks) == 1:
+                    self.words.setdefault(toks[0], []).append(cue)
+                else:
+                    self.phrases.setdefault(toks, []).append(cue)
+                    self.max_len = max(self.max_len, len(toks))
+        self.phrase_starts = frozenset(p[0] for p in self.phrases)
+        self.stems.sort(key=lambda sc: -len(sc[0]))
+        # One-edit typo tolerance for longer words (symmetric-delete lookup).
+        self.deletes: dict[str, str] = {}
+        for word in self.words:
+            if len(word) >= 7 and word.isalpha():
+                for i in range(len(word)):
+                    self.deletes.setdefault(word[:i] + word[i + 1 :], word)
+        self._cache: dict[str, tuple[Cue, ...]] = {}
+
+    def word(self, token: str) -> tuple[Cue, ...]:
+        """Cues for a single word: exact, then by stem, then within one typo."""
+        hit = self._cache.get(token)
+        if hit is not None:
+            return hit
+        found = self._lookup(token)
+        if len(self._cache) > 200_000:
+            self._cache.clear()
+        self._cache[token] = found
+        return found
+
+    def _lookup(self, token: str) -> tuple[Cue, ...]:
+        exact = self.words.get(token)
+        if exact is not None:
+            return tuple(exact)
+        if token[0].isdigit():
+            if _HTTP_5XX.fullmatch(token):
+                return (HTTP_5XX_CUE,)
+            if _HTTP_4XX.fullmatch(token):
+                return (HTTP_4XX_CUE,)
+            return ()
+        if token.startswith("5xx"):
+            return (HTTP_5XX_CUE,)
+        stemmed = tuple(cue for stem, cue in self.stems if token.startswith(stem))
+        if stemmed:
+            return stemmed
+        if len(token) >= 6 and token.isalpha():
+            # The word missing a letter, or with an extra letter, or with one letter wrong.
+            target = self.deletes.get(token)
+            if target is None:
+                for i in range(len(token)):
+                    d = token[:i] + token[i + 1 :]
+                    if d in self.words and len(d) >= 6:
+                        target = d
+                        break
+                    if len(token) >= 8 and d in self.deletes:
+                        target = self.deletes[d]
+                        break
+            if target is not None:
+                return tuple(self.words[target])
+        return ()
+
+
+LEXICON = _Lexicon(_LEXICON)
+
+_NEGATORS = frozenset({"no", "not", "non", "never", "without", "isn't", "wasn't", "nothing"})
+
+
+def find_cues(text: str) -> tuple[list[Hit], list[str]]:
+    """All lexicon cues in ``text`` (longest phrase wins) and the lower-cased tokens."""
+    lex = LEXICON
+    matches = list(_TOKEN_RE.finditer(text))
+    tokens = [m.group().lower().replace("\u2019", "'") for m in matches]
+    hits: list[Hit] = []
+    n = len(tokens)
+    i = 0
+    phrases = lex.phrases
+    starts = lex.phrase_starts
+    max_len = lex.max_len
+    while i < n:
+        tok = tokens[i]
+        step = 1
+        cues: tuple[Cue, ...] | list[Cue] = ()
+        if tok in starts:
+            for length in range(min(max_len, n - i), 1, -1):
+                got = phrases.get(tuple(tokens[i : i + length]))
+                if got is not None:
+                    cues, step = got, length
+                    break
+        if not cues:
+            cues = lex.word(tok)
+            if not cues and "-" in tok:
+                # "oom-killed", "end-of-life": try the parts.
+                for part in tok.split("-"):
+                    if part:
+                        cues = lex.word(part)
+                        if cues:
+                            break
+        if cues:
+            negated = i > 0 and tokens[i - 1] in _NEGATORS
+            start, end = matches[i].start(), matches[i + step - 1].end()
+            for cue in cues:
+                if negated and cue.kind in (Kind.NOW, Kind.DEADLINE):
+                    continue
+                hits.append(Hit(cue, i, start, end))
+        i += step
+    _special(text, hits, tokens, matches)
+    return hits, tokens
+
+
+def _special(text: str, hits: list[Hit], tokens: list[str], matches: list[re.Match[str]]) -> None:
+    """Patterns that are not words: CVE ids, "97%", incident ids, alert prefixes, alarm emoji."""
+    if "GHSA" in text:
+        for m in _CVE_RE.finditer(text):
+            hits.append(Hit(CVE_CUE, _token_index(matches, m.start()), m.start(), m.end()))
+    if "%" in text:
+        for m in _PERCENT_RE.finditer(text):
+            hits.append(Hit(HIGH_USAGE_CUE, _token_index(matches, m.start()), m.start(), m.end()))
+    for m in _INCIDENT_ID_RE.finditer(text):
+        hits.append(Hit(INCIDENT_ID_CUE, _token_index(matches, m.start()), m.start(), m.end()))
+    if "[" in text or ":" in text or text[:8].isupper():
+        m2 = _ALERT_RE.search(text)
+        if m2 is not None:
+            hits.append(Hit(ALERT_CUE, _token_index(matches, m2.start()), m2.start(), m2.end()))
+    m3 = _EMOJI_RE.search(text)
+    if m3 is not None:
+        hits.append(Hit(EMOJI_CUE, _token_index(matches, m3.start()), m3.start(), m3.end()))
+
+
+def _token_index(matches: list[re.Match[str]], pos: int) -> int:
+    for i, m in enumerate(matches):
+        if m.end() > pos:
+            return i
+    return len(matches)
