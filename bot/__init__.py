@@ -1,0 +1,1 @@
+"""Slack glue for infrawork: settings, app factory, listeners, Block Kit builders, services, CLI."""

@@ -1,0 +1,49 @@
+"""The app factory: a Bolt AsyncApp wired to explicit settings, clients and services."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.blocks.capture import build_notice
+from bot.listeners import actions, commands
+from bot.services.container import Services
+from bot.services.errors import UserFacingError
+
+log = logging.getLogger(__name__)
+
+SORRY = "Sorry, something went wrong on infrawork's side. Nothing you sent was lost; try again."
+
+
+def create_app(services: Services, client: AsyncWebClient) -> AsyncApp:
+    """A Bolt app for ``services``: every Web API call goes through ``client``.
+
+    The bot token travels inside ``client`` and the signing secret comes from
+    ``services.settings``; Bolt never falls back to reading the environment itself.
+    """
+    settings = services.settings
+    app = AsyncApp(
+        client=client,
+        signing_secret=settings.secret("slack_signing_secret") or "",
+        request_verification_enabled=settings.slack_signing_secret is not None,
+        # Listeners commit before they ack; the ack must not wait for follow-up Web API calls.
+        process_before_response=False,
+        logger=logging.getLogger("bot.bolt"),
+    )
+    for surface in (commands, actions):
+        surface.register(app, services)
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:
+        if isinstance(error, UserFacingError):
+            message = str(error)
+        else:
+            log.exception("unhandled error in a listener", exc_info=error)
+            message = SORRY
+        if respond is not None and body.get("response_url"):
+            await respond(response_type="ephemeral", text=message, blocks=build_notice(message))
+
+    return app

@@ -1,0 +1,186 @@
+"""Logging work items: classify, store once, change quadrant, undo, mark done."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.services.context import Actor
+from bot.services.errors import InvalidInput, NotFound
+from bot.services.learning import TeamModels
+from bot.services.teams import team_for
+from core.classify import classify
+from core.model import (
+    CaptureContext,
+    Classification,
+    ItemStatus,
+    Principle,
+    Quadrant,
+    Source,
+)
+from storage.tables import Team, WorkItem
+from storage.uow import Database
+
+MAX_ITEM_CHARS = 3000
+"""Longer texts are refused rather than cut: a work item is a line, not a document."""
+
+
+@dataclass(frozen=True, slots=True)
+class Captured:
+    item: WorkItem
+    team: Team
+    classification: Classification
+    created: bool = True
+
+
+def clean_item_text(text: str) -> str:
+    """The text to store, or InvalidInput with a friendly reason."""
+    text = text.strip()
+    if not any(_visible(ch) for ch in text):
+        raise InvalidInput(
+            "Tell me what the work is, e.g. `/infrawork add Patch OpenSSL CVE-2026-1234 on all "
+            "edge hosts by Friday`."
+        )
+    if len(text) > MAX_ITEM_CHARS:
+        raise InvalidInput(
+            f"That's {len(text):,} characters; a work item is at most {MAX_ITEM_CHARS:,}. "
+            "Give it a one-line title and link the details."
+        )
+    return text
+
+
+class CaptureService:
+    def __init__(self, db: Database, clock: Clock, models: TeamModels) -> None:
+        self.db = db
+        self.clock = clock
+        self.models = models
+
+    async def add(
+        self,
+        actor: Actor,
+        text: str,
+        *,
+        source: Source = Source.SLASH_COMMAND,
+        message_ts: str | None = None,
+        permalink: str | None = None,
+        quadrant: Quadrant | None = None,
+        principles: tuple[Principle, ...] | None = None,
+        team_id: int | None = None,
+        incident_reaction: bool = False,
+    ) -> Captured:
+        """Classify and store one item, committed before this returns.
+
+        With ``message_ts`` the item is tied to that Slack message and stored at most once:
+        a second capture of the same message returns the existing item with ``created=False``.
+        """
+        text = clean_item_text(text)
+        now = self.clock.now()
+        async with self.db.uow() as uow:
+            if team_id is not None:
+                team = await uow.teams.get(actor.workspace, team_id)
+                if team is None:
+                    raise NotFound("That team no longer exists here.")
+                if actor.user_id:
+                    await uow.teams.touch_member(team, actor.user_id, now)
+            else:
+                team = await team_for(uow, actor, self.clock)
+            context = CaptureContext(
+                source=source,
+                incident_channel=actor.channel_id in (team.incident_channels or []),
+                incident_reaction=incident_reaction,
+            )
+            model = await self.models.for_team(uow, team)
+            result = classify(text, context=context, logged_at=now, team=model)
+            chosen = quadrant or result.quadrant
+            values = {
+                "workspace": actor.workspace,
+                "team_id": team.id,
+                "text": text,
+                "quadrant": chosen.value,
+                "confidence": 1.0 if quadrant else result.confidence,
+                "principles": [p.value for p in (principles or result.principles)],
+                "rationale": result.rationale(),
+                "signals": [s.explain() for s in result.signals],
+                "source": source.value,
+                "channel": actor.channel_id,
+                "message_ts": message_ts,
+                "permalink": permalink,
+                "created_by": actor.user_id,
+                "created_at": now,
+                "updated_at": now,
+                "status": ItemStatus.OPEN.value,
+                "classified_by": "person" if quadrant else _decided_by(result),
+            }
+            if message_ts is not None:
+                item, created = await uow.items.add_once(values)
+            else:
+                item, created = await uow.items.add(values), True
+            await uow.commit()
+        return Captured(item=item, team=team, classification=result, created=created)
+
+    async def change_quadrant(
+        self, actor: Actor, item_id: int, quadrant: Quadrant
+    ) -> tuple[WorkItem, Team]:
+        """A person's correction: update the item and keep it as a lesson for the team."""
+        now = self.clock.now()
+        async with self.db.uow() as uow:
+            item = await uow.items.get(actor.workspace, item_id)
+            if item is None:
+                raise NotFound("That item is gone (undone or deleted).")
+            if item.quadrant != quadrant.value:
+                await uow.corrections.add(
+                    {
+                        "workspace": actor.workspace,
+                        "team_id": item.team_id,
+                        "item_id": item.id,
+                        "text": item.text,
+                        "from_quadrant": item.quadrant,
+                        "to_quadrant": quadrant.value,
+                        "corrected_by": actor.user_id,
+                        "created_at": now,
+                    }
+                )
+                item.quadrant = quadrant.value
+                item.confidence = 1.0
+                item.classified_by = "person"
+                item.updated_at = now
+            team = await uow.teams.get(actor.workspace, item.team_id)
+            assert team is not None  # items cascade with their team
+            await uow.commit()
+        return item, team
+
+    async def undo(self, actor: Actor, item_id: int | None = None) -> WorkItem:
+        """Remove an item the actor logged (by default their most recent one)."""
+        async with self.db.uow() as uow:
+            if item_id is None:
+                item = await uow.items.last_by_user(actor.workspace, actor.user_id or "")
+                if item is None:
+                    raise NotFound("You haven't logged anything to undo.")
+            else:
+                item = await uow.items.get(actor.workspace, item_id)
+                if item is None:
+                    raise NotFound("That item is already gone.")
+            await uow.items.delete(item)
+            await uow.commit()
+        return item
+
+    async def mark_done(self, actor: Actor, item_id: int) -> WorkItem:
+        now = self.clock.now()
+        async with self.db.uow() as uow:
+            item = await uow.items.get(actor.workspace, item_id)
+            if item is None:
+                raise NotFound(f"There is no item #{item_id} in this workspace.")
+            item.status = ItemStatus.DONE.value
+            item.done_at = now
+            item.updated_at = now
+            await uow.commit()
+        return item
+
+
+def _visible(ch: str) -> bool:
+    return not ch.isspace() and unicodedata.category(ch) not in {"Cf", "Cc", "Zs"}
+
+
+def _decided_by(result: Classification) -> str:
+    return "team" if any(s.meaning.startswith("your team") for s in result.signals) else "rules"

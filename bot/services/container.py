@@ -1,0 +1,22 @@
+"""Everything a listener may call, built once per process from settings and explicit clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.clock import Clock, SystemClock
+from bot.services.capture import CaptureService
+from bot.services.learning import TeamModels
+from bot.settings import Settings
+from storage.uow import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock = field(default_factory=SystemClock)
+    models: TeamModels = field(default_factory=TeamModels)
+
+    def __post_init__(self) -> None:
+        self.capture = CaptureService(self.db, self.clock, self.models)

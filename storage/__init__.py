@@ -1,0 +1,1 @@
+"""Persistence for infrawork: SQLAlchemy 2 async tables, repositories, unit of work, migrations."""

@@ -1,0 +1,1 @@
+"""Test support shared by tests and benchmarks: the fake Slack Web API and signed requests."""
