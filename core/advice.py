@@ -35,8 +35,9 @@ _GENERIC = frozenset(
 _URL = re.compile(r"(?:https?://|www\.)\S+|<[^>]*>")
 _TOKEN = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
 _NOISE = re.compile(r"^(?:[a-f0-9]{7,}|[a-z]+-?\d+[a-z0-9]*|\d.*)$")  # hashes, ids like inc-1234
-MAX_TEXT_CHARS = 500
-MAX_TEXTS = 2000
+MAX_TEXT_CHARS = 300
+MAX_TEXTS = 1000
+MAX_CANDIDATES = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     """``(stem, surface)`` pairs of meaningful words; ids, hashes and URLs dropped."""
     cleaned = _URL.sub(" ", text[:MAX_TEXT_CHARS].lower())
     words = _TOKEN.findall(cleaned)
-    return [(_stem(w), w) for w in words if not _NOISE.match(w)]
+    return [(_stem(w), w) for w in words if 1 < len(w) <= 30 and not _NOISE.match(w)]
 
 
 def _ngrams(tokens: list[tuple[str, str]], max_n: int) -> Iterable[tuple[tuple[str, ...], str]]:
@@ -102,6 +103,7 @@ def repeated_themes(
     # Longest, most frequent first; then drop a phrase that a chosen longer one already covers
     # about as often (a word only counts as its own theme when it recurs beyond the phrase).
     frequent.sort(key=lambda entry: (-entry[1], -len(entry[0]), entry[0]))
+    frequent = frequent[:MAX_CANDIDATES]  # bounds the pairwise check below
     chosen: list[tuple[tuple[str, ...], int]] = []
     for stems, n in sorted(frequent, key=lambda entry: (-len(entry[0]), -entry[1], entry[0])):
         if any(_contains(c, stems) and n <= c_n for c, c_n in chosen):

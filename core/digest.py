@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.advice import Advice, Theme, advice_for, repeated_themes
-from core.baselines import Baseline, BaselineStatus, Measurement, baseline_status
+from core.baselines import Baseline, BaselineStatus, Measurement, StatusKind, baseline_status
 from core.model import Principle, Quadrant
 from core.phase import PhaseThresholds, PhaseVerdict, QuadrantCounts, phase_of
 from core.schedule import IsoWeek
@@ -115,6 +115,12 @@ class Digest:
     @property
     def missed(self) -> tuple[BaselineStatus, ...]:
         return tuple(s for s in self.baselines if s.missed)
+
+    @property
+    def baselines_by_urgency(self) -> tuple[BaselineStatus, ...]:
+        """Missed first, then met, then unknown; principle order within each."""
+        rank = {StatusKind.MISSED: 0, StatusKind.MET: 1, StatusKind.UNKNOWN: 2}
+        return tuple(sorted(self.baselines, key=lambda s: rank[s.kind]))
 
     @property
     def notable_count(self) -> int:

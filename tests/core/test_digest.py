@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.advice import Theme, advice_for, repeated_themes
+from core.advice import MAX_TEXTS, Theme, advice_for, repeated_themes
 from core.baselines import Baseline, Measurement, Op, StatusKind, baseline_status
 from core.digest import (
     SPARK_EMPTY,
@@ -273,10 +273,9 @@ def test_repeated_themes(texts: list[str], themes: tuple[Theme, ...]) -> None:
 
 
 def test_repeated_themes_bounded_on_huge_input() -> None:
-    texts = [f"disk full on host-{i} " + "x" * 10_000 for i in range(50_000)]
+    texts = [f"disk full on host-{i} " + "x" * 10_000 for i in range(3 * MAX_TEXTS)]
     themes = repeated_themes(texts)
-    assert themes[0].phrase == "disk full"
-    assert themes[0].count == 2000  # capped input
+    assert themes == (Theme("disk full", MAX_TEXTS),)  # only the first MAX_TEXTS are read
 
 
 def test_advice_for_no_phase_names_how_to_start() -> None:
