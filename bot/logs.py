@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from typing import TextIO
 
 _TOKEN = re.compile(r"\b(xox[abeprs]|xapp)-[0-9A-Za-z-]+")
 
@@ -52,9 +53,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = ()) -> None:
-    """Route every logger through one stderr handler that never prints a secret."""
-    handler = logging.StreamHandler(sys.stderr)
+def configure_logging(
+    level: str = "INFO",
+    fmt: str = "text",
+    secrets: Iterable[str] = (),
+    stream: TextIO | None = None,
+) -> None:
+    """Route every logger through one handler (stderr by default) that never prints a secret."""
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(RedactSecrets(secrets))
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
