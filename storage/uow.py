@@ -6,6 +6,8 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.baselines import ApiTokenRepository, BaselineRepository, MeasurementRepository
+from storage.digests import DigestRepository
 from storage.engine import make_engine, ping, session_factories
 from storage.repositories import (
     CorrectionRepository,
@@ -29,6 +31,10 @@ class UnitOfWork:
         self.teams = TeamRepository(self.session)
         self.items = ItemRepository(self.session)
         self.corrections = CorrectionRepository(self.session)
+        self.baselines = BaselineRepository(self.session)
+        self.measurements = MeasurementRepository(self.session)
+        self.api_tokens = ApiTokenRepository(self.session)
+        self.digests = DigestRepository(self.session)
         return self
 
     async def __aexit__(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.clock import Clock, SystemClock
+from bot.services.baselines import BaselineService
 from bot.services.capture import CaptureService
+from bot.services.digest import DigestService
 from bot.services.learning import TeamModels
 from bot.settings import Settings
 from storage.uow import Database
@@ -20,3 +22,5 @@ class Services:
 
     def __post_init__(self) -> None:
         self.capture = CaptureService(self.db, self.clock, self.models)
+        self.baselines = BaselineService(self.db, self.clock)
+        self.digests = DigestService(self.db, self.clock)

@@ -1,0 +1,434 @@
+"""The weekly digest as a use case: build it from the database, and post it at most once per team
+and ISO week (claim, post, thread reply, record), telling the team's setup person when the bot
+cannot post into the channel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as wall_time
+from enum import StrEnum
+from typing import Any
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.blocks.digest import (
+    MAX_BLOCKS,
+    build_digest_blocks,
+    build_digest_thread_blocks,
+    digest_fallback_text,
+)
+from bot.clock import Clock
+from bot.services.baselines import to_baseline
+from bot.services.context import Actor
+from bot.services.teams import team_for
+from core.advice import MAX_TEXTS
+from core.baselines import Measurement
+from core.digest import NOTABLE_PER_QUADRANT, Digest, NotableItem, build_digest, weeks_needed
+from core.model import Principle, Quadrant
+from core.phase import PhaseThresholds
+from core.schedule import IsoWeek, due_digest, to_zone
+from storage.tables import DigestRun, Team
+from storage.uow import Database
+
+log = logging.getLogger(__name__)
+
+STALE_CLAIM = timedelta(minutes=10)
+"""A claim older than this belongs to a process that died mid-post; another may take it over."""
+POST_BUDGET_SECONDS = 120.0
+"""The most one post attempt may take, retries included: far below STALE_CLAIM, so a claim is
+never taken over while its holder may still post."""
+RETRY_BASE = timedelta(minutes=5)
+RETRY_MAX = timedelta(hours=6)
+CHANNEL_RETRY_BASE = timedelta(hours=1)
+"""The bot is not in the channel: a person has to act, so try again less often."""
+CHANNEL_ERRORS = frozenset(
+    {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+)
+"""Answers that mean the bot cannot post into the team's channel: a person must fix it."""
+DEFAULT_PACING_SECONDS = 1.0
+"""Slack allows about one message per second per channel."""
+
+ClientFor = Callable[[Team], Awaitable[AsyncWebClient]]
+
+
+class Outcome(StrEnum):
+    POSTED = "posted"
+    SKIPPED = "skipped"
+    """Already posted, being posted elsewhere, or a failure not due for retry yet."""
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    team_id: int
+    week: IsoWeek
+    outcome: Outcome
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None
+
+
+def team_zone(team: Team) -> str:
+    """The team's IANA timezone, UTC when the stored one is unknown."""
+    try:
+        to_zone(team.timezone or "UTC")
+    except ValueError:
+        log.warning("team %s has an unknown timezone; using UTC", team.id)
+        return "UTC"
+    return team.timezone or "UTC"
+
+
+def digest_clock(team: Team) -> tuple[int, wall_time]:
+    """The team's digest weekday (0 = Monday) and local time."""
+    try:
+        hours, minutes = (int(part) for part in (team.digest_time or "09:00").split(":"))
+        at = wall_time(hours, minutes)
+    except ValueError:
+        at = wall_time(9, 0)
+    weekday = team.digest_weekday if 0 <= (team.digest_weekday or 0) <= 6 else 0
+    return weekday, at
+
+
+def reported_week(posting_week: IsoWeek, weekday: int) -> IsoWeek:
+    """Which week a digest posted in ``posting_week`` reports on.
+
+    A Monday digest reports the week that just ended (nothing of the new week has happened
+    yet); a digest on any other day reports the week so far. The claim is on the reported week,
+    so whatever the weekday setting, each week is reported at most once.
+    """
+    return posting_week.previous() if weekday == 0 else posting_week
+
+
+def current_digest_week(team: Team, now: datetime) -> IsoWeek:
+    """The week the team's digest would report on if it were posted at ``now``."""
+    weekday, _ = digest_clock(team)
+    return reported_week(IsoWeek.containing(now, team_zone(team)), weekday)
+
+
+def due_week(team: Team, now: datetime) -> IsoWeek | None:
+    """The week whose digest is due for ``team`` at ``now`` (catch-up within the posting week)."""
+    weekday, at = digest_clock(team)
+    posting = due_digest(now, team_zone(team), weekday, at)
+    return reported_week(posting, weekday) if posting is not None else None
+
+
+def retry_delay(attempts: int, channel_problem: bool) -> timedelta:
+    """Back off 5 min, 15 min, 45 min … (channel problems: 1 h, 3 h …), at most 6 h."""
+    base = CHANNEL_RETRY_BASE if channel_problem else RETRY_BASE
+    factor: int = 3 ** min(max(attempts - 1, 0), 8)
+    return min(base * factor, RETRY_MAX)
+
+
+def _channel_ref(team: Team) -> str | None:
+    name = team.name or ""
+    if name.startswith("#") and " " not in name and len(name) > 1:
+        return name[1:]
+    return None
+
+
+class ChannelPacer:
+    """Keeps messages into one channel at least ``interval`` seconds apart (in this process)."""
+
+    def __init__(self, interval: float = DEFAULT_PACING_SECONDS) -> None:
+        self.interval = interval
+        self._last: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def send(self, channel: str, call: Callable[[], Awaitable[Any]]) -> Any:
+        lock = self._locks.setdefault(channel, asyncio.Lock())
+        async with lock:
+            last = self._last.get(channel)
+            if last is not None:
+                wait = self.interval - (time.monotonic() - last)
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            try:
+                return await call()
+            finally:
+                self._last[channel] = time.monotonic()
+
+
+class DigestService:
+    def __init__(self, db: Database, clock: Clock, *, pacer: ChannelPacer | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.pacer = pacer or ChannelPacer()
+
+    # -- building --------------------------------------------------------------------------
+
+    async def build(self, team: Team, week: IsoWeek) -> Digest:
+        """The digest of ``team`` for ``week``, from indexed aggregates in one read."""
+        tz = team_zone(team)
+        thresholds = _thresholds(team)
+        since, until = week.bounds(tz)
+        window_start, _ = week.minus(thresholds.window_weeks - 1).bounds(tz)
+        async with self.db.read() as uow:
+            weekly = await uow.digests.weekly_counts(
+                team.workspace, team.id, week, weeks_needed(thresholds), tz
+            )
+            rows = await uow.baselines.for_team(team.workspace, team.id)
+            latest = await uow.measurements.latest(team.workspace, team.id, since, until)
+            notable = await uow.digests.notable(
+                team.workspace, team.id, since, until, NOTABLE_PER_QUADRANT
+            )
+            forced = await uow.digests.forced_texts(
+                team.workspace, team.id, window_start, until, MAX_TEXTS
+            )
+        measurements: dict[Principle, Measurement | float | None] = {
+            Principle(p): Measurement(m.value, m.measured_at)
+            for p, m in latest.items()
+            if p in Principle.__members__.values()
+        }
+        return build_digest(
+            team_name=team.name,
+            channel_id=team.home_channel,
+            channel_name=_channel_ref(team),
+            week=week,
+            weekly_counts=weekly,  # type: ignore[arg-type]
+            baselines=[to_baseline(r) for r in rows],
+            measurements=measurements,
+            thresholds=thresholds,
+            notable=[
+                NotableItem(
+                    id=item.id,
+                    text=item.text,
+                    quadrant=Quadrant(item.quadrant),
+                    permalink=item.permalink,
+                    created_at=item.created_at,
+                )
+                for item in notable
+            ],
+            forced_texts=forced,
+        )
+
+    async def team(self, workspace: str | None, team_id: int) -> Team | None:
+        async with self.db.read() as uow:
+            if workspace is None:
+                return next((t for t in await uow.teams.all() if t.id == team_id), None)
+            return await uow.teams.get(workspace, team_id)
+
+    async def teams(self) -> list[Team]:
+        """Every team in every active workspace."""
+        async with self.db.read() as uow:
+            return list(await uow.teams.all())
+
+    async def preview(self, actor: Actor, week: IsoWeek | None = None) -> tuple[Digest, list[Any]]:
+        """The digest for the actor's team as it would be posted now, with its thread's items.
+
+        Returns the digest and the blocks of one ephemeral message (message, then the items).
+        """
+        async with self.db.uow() as uow:
+            team = await team_for(uow, actor, self.clock)
+            await uow.commit()
+        digest = await self.build(team, week or current_digest_week(team, self.clock.now()))
+        return digest, preview_blocks(digest)
+
+    # -- posting ---------------------------------------------------------------------------
+
+    async def post(
+        self,
+        team: Team,
+        week: IsoWeek,
+        client: AsyncWebClient,
+        *,
+        claimant: str,
+        now: datetime | None = None,
+    ) -> PostResult:
+        """Claim ``(team, week)`` and post the digest; at most once, failures recorded.
+
+        Web API retries (429 Retry-After, 5xx) happen inside ``client``; what still fails is
+        recorded with its error and a retry time, and a channel the bot cannot post into is
+        reported to the person who set the team up (once per week).
+        """
+        now = now or self.clock.now()
+        async with self.db.uow() as uow:
+            run = await uow.digests.claim(
+                workspace=team.workspace,
+                team_id=team.id,
+                week=str(week),
+                claimant=claimant,
+                now=now,
+                stale_before=now - STALE_CLAIM,
+            )
+            await uow.commit()
+        if run is None:
+            return PostResult(team.id, week, Outcome.SKIPPED)
+        previous_error = run.last_error
+        try:
+            digest = await self.build(team, week)
+            channel = team.home_channel
+            response = await asyncio.wait_for(
+                self.pacer.send(
+                    channel,
+                    lambda: client.chat_postMessage(
+                        channel=channel,
+                        text=digest_fallback_text(digest),
+                        blocks=build_digest_blocks(digest),
+                        unfurl_links=False,
+                        unfurl_media=False,
+                    ),
+                ),
+                POST_BUDGET_SECONDS,
+            )
+            ts = str(response["ts"])
+            posted_channel = str(response.get("channel") or channel)
+        except Exception as error:
+            return await self._failed(team, week, run, claimant, error, previous_error, client, now)
+
+        async with self.db.uow() as uow:
+            still_ours = await uow.digests.mark_posted(
+                run.id, claimant, channel=posted_channel, message_ts=ts, now=self.clock.now()
+            )
+            await uow.commit()
+        if not still_ours:
+            log.error("digest for team %s week %s: claim lost while posting", team.id, week)
+        log.info("posted digest for team %s week %s", team.id, week)
+        await self._thread_reply(team, week, run, digest, client, posted_channel, ts)
+        return PostResult(team.id, week, Outcome.POSTED, posted_channel, ts)
+
+    async def _thread_reply(
+        self,
+        team: Team,
+        week: IsoWeek,
+        run: DigestRun,
+        digest: Digest,
+        client: AsyncWebClient,
+        channel: str,
+        ts: str,
+    ) -> None:
+        try:
+            await asyncio.wait_for(
+                self.pacer.send(
+                    channel,
+                    lambda: client.chat_postMessage(
+                        channel=channel,
+                        thread_ts=ts,
+                        text=f"Notable items — {week.label()}",
+                        blocks=build_digest_thread_blocks(digest),
+                        unfurl_links=False,
+                        unfurl_media=False,
+                    ),
+                ),
+                POST_BUDGET_SECONDS,
+            )
+        except Exception as error:
+            # The digest itself is out; re-posting it for the thread would duplicate it.
+            reason = f"thread reply failed: {_describe(error)}"
+            log.warning("digest for team %s week %s: %s", team.id, week, reason)
+            async with self.db.uow() as uow:
+                await uow.digests.note_error(run.id, reason)
+                await uow.commit()
+
+    async def _failed(
+        self,
+        team: Team,
+        week: IsoWeek,
+        run: DigestRun,
+        claimant: str,
+        error: BaseException,
+        previous_error: str | None,
+        client: AsyncWebClient,
+        now: datetime,
+    ) -> PostResult:
+        code = _error_code(error)
+        reason = _describe(error)
+        channel_problem = code in CHANNEL_ERRORS
+        next_at = now + retry_delay(run.attempts, channel_problem)
+        if isinstance(error, SlackClientError | TimeoutError | OSError):
+            log.warning(
+                "digest for team %s week %s failed (attempt %s): %s; retry at %s",
+                team.id,
+                week,
+                run.attempts,
+                reason,
+                next_at.isoformat(),
+            )
+        else:
+            log.exception("digest for team %s week %s failed", team.id, week, exc_info=error)
+        async with self.db.uow() as uow:
+            await uow.digests.mark_failed(run.id, claimant, error=reason, next_attempt_at=next_at)
+            await uow.commit()
+        # Once per week: a row's earlier channel error means the person was already told.
+        already_reported = bool(previous_error) and (
+            str(previous_error).split(" ")[0] in CHANNEL_ERRORS
+        )
+        if channel_problem and not already_reported:
+            await self._tell_setup_person(team, week, code or "error", client)
+        return PostResult(team.id, week, Outcome.FAILED, error=reason)
+
+    async def _tell_setup_person(
+        self, team: Team, week: IsoWeek, code: str, client: AsyncWebClient
+    ) -> None:
+        """DM the person who set the team up that its digest cannot be posted, and how to fix."""
+        person = team.setup_by or team.created_by
+        if not person:
+            log.warning(
+                "digest for team %s cannot be posted (%s) and nobody to tell", team.id, code
+            )
+            return
+        explain = {
+            "not_in_channel": "I'm not a member of the channel",
+            "channel_not_found": "I can't find the channel (deleted, or private without me)",
+            "is_archived": "the channel is archived",
+            "restricted_action": "posting there is restricted",
+        }.get(code, code)
+        text = (
+            f"I couldn't post {team.name}'s weekly infra digest ({week.label()}) into "
+            f"<#{team.home_channel}>: {explain}. Invite me with `/invite @infrawork` in that "
+            "channel, or pick another home channel with `/infrawork setup`. I'll keep trying "
+            "this week."
+        )
+        try:
+            await client.chat_postMessage(channel=person, text=text)
+        except Exception as error:
+            log.warning("could not tell the setup person about team %s: %s", team.id, error)
+
+
+def _thresholds(team: Team) -> PhaseThresholds:
+    try:
+        return PhaseThresholds(
+            forced_share=float(team.forced_threshold or 0.5),
+            window_weeks=int(team.window_weeks or 4),
+        )
+    except ValueError:
+        log.warning("team %s has invalid phase thresholds; using the defaults", team.id)
+        return PhaseThresholds()
+
+
+def _error_code(error: BaseException) -> str | None:
+    if isinstance(error, SlackApiError):
+        try:
+            return str(error.response.get("error") or "") or None
+        except Exception:
+            return None
+    return None
+
+
+def _describe(error: BaseException) -> str:
+    """A short reason for the record; never a token (slack_sdk errors carry none)."""
+    code = _error_code(error)
+    if code:
+        status = getattr(error, "response", None)
+        status_code = getattr(status, "status_code", None)
+        return f"{code} (HTTP {status_code})" if status_code else code
+    if isinstance(error, TimeoutError | asyncio.TimeoutError):
+        return "timeout: Slack did not answer in time"
+    return f"{type(error).__name__}: {str(error)[:300]}"
+
+
+def preview_blocks(digest: Digest) -> list[Any]:
+    """The digest and its notable items in one message (an ephemeral preview)."""
+    from slack_sdk.models.blocks import DividerBlock
+
+    blocks = build_digest_blocks(digest)
+    thread = build_digest_thread_blocks(digest)
+    room = MAX_BLOCKS - len(blocks) - 1
+    if room > 0:
+        blocks = [*blocks, DividerBlock(), *thread[:room]]
+    return blocks[:MAX_BLOCKS]

@@ -1,0 +1,289 @@
+"""What the weekly digest reads (indexed aggregates, never every row) and the once-per-week claim.
+
+A digest is posted at most once per team and ISO week: a ``digests`` row unique on
+``(team_id, week)`` is claimed before anything is posted, and only the holder of the claim may
+mark it posted or failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.schedule import IsoWeek
+from storage.tables import DigestRun, WorkItem
+from storage.upsert import insert_ignore
+
+FORCED_QUADRANTS = ("forced_short", "forced_long")
+
+
+class DigestStatus:
+    CLAIMED = "claimed"
+    POSTED = "posted"
+    FAILED = "failed"
+
+
+class DigestRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- aggregates ------------------------------------------------------------------------
+
+    async def weekly_counts(
+        self,
+        workspace: str,
+        team_id: int,
+        last: IsoWeek,
+        weeks: int,
+        tz: str | tzinfo,
+    ) -> dict[IsoWeek, dict[str, int]]:
+        """Item counts per quadrant for each of the ``weeks`` ISO weeks ending with ``last``.
+
+        One aggregate query over the indexed ``(team_id, created_at)`` range, grouped by week
+        bucket; the buckets are the weeks' bounds in ``tz`` (so DST weeks are 167 or 169 hours).
+        """
+        spans = [last.minus(i) for i in reversed(range(weeks))]
+        bounds = [week.bounds(tz) for week in spans]
+        start, end = bounds[0][0], bounds[-1][1]
+        bucket = case(
+            *[
+                (WorkItem.created_at < week_end, index)
+                for index, (_, week_end) in enumerate(bounds)
+            ],
+            else_=len(bounds),
+        )
+        inner = (
+            select(bucket.label("bucket"), WorkItem.quadrant.label("quadrant"))
+            .where(
+                WorkItem.workspace == workspace,
+                WorkItem.team_id == team_id,
+                WorkItem.created_at >= start,
+                WorkItem.created_at < end,
+            )
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(inner.c.bucket, inner.c.quadrant, func.count()).group_by(
+                inner.c.bucket, inner.c.quadrant
+            )
+        )
+        counts: dict[IsoWeek, dict[str, int]] = {week: {} for week in spans}
+        for index, quadrant, count in rows.all():
+            if 0 <= int(index) < len(spans):
+                counts[spans[int(index)]][str(quadrant)] = int(count)
+        return counts
+
+    async def notable(
+        self,
+        workspace: str,
+        team_id: int,
+        since: datetime,
+        until: datetime,
+        per_quadrant: int,
+    ) -> Sequence[WorkItem]:
+        """The newest ``per_quadrant`` items of each quadrant in ``[since, until)``, one query."""
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=WorkItem.quadrant,
+                order_by=(WorkItem.created_at.desc(), WorkItem.id.desc()),
+            )
+            .label("rank")
+        )
+        ranked = (
+            select(WorkItem.id.label("id"), rank)
+            .where(
+                WorkItem.workspace == workspace,
+                WorkItem.team_id == team_id,
+                WorkItem.created_at >= since,
+                WorkItem.created_at < until,
+            )
+            .subquery()
+        )
+        result = await self.session.scalars(
+            select(WorkItem)
+            .join(ranked, ranked.c.id == WorkItem.id)
+            .where(ranked.c.rank <= per_quadrant)
+            .order_by(WorkItem.quadrant, WorkItem.created_at.desc(), WorkItem.id.desc())
+        )
+        return result.all()
+
+    async def forced_texts(
+        self, workspace: str, team_id: int, since: datetime, until: datetime, limit: int
+    ) -> list[str]:
+        """Texts of the forced items in ``[since, until)``, newest first, at most ``limit``."""
+        result = await self.session.scalars(
+            select(WorkItem.text)
+            .where(
+                WorkItem.workspace == workspace,
+                WorkItem.team_id == team_id,
+                WorkItem.quadrant.in_(FORCED_QUADRANTS),
+                WorkItem.created_at >= since,
+                WorkItem.created_at < until,
+            )
+            .order_by(WorkItem.created_at.desc())
+            .limit(limit)
+        )
+        return list(result.all())
+
+    # -- the claim -------------------------------------------------------------------------
+
+    async def runs_for(self, pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], DigestRun]:
+        """The existing rows for ``(team_id, week)`` pairs, in one query."""
+        wanted = set(pairs)
+        if not wanted:
+            return {}
+        teams = {team for team, _ in wanted}
+        weeks = {week for _, week in wanted}
+        result = await self.session.scalars(
+            select(DigestRun).where(DigestRun.team_id.in_(teams), DigestRun.week.in_(weeks))
+        )
+        return {
+            (run.team_id, run.week): run
+            for run in result.all()
+            if (run.team_id, run.week) in wanted
+        }
+
+    async def get(self, workspace: str, team_id: int, week: str) -> DigestRun | None:
+        return await self.session.scalar(
+            select(DigestRun).where(
+                DigestRun.workspace == workspace,
+                DigestRun.team_id == team_id,
+                DigestRun.week == week,
+            )
+        )
+
+    async def claim(
+        self,
+        *,
+        workspace: str,
+        team_id: int,
+        week: str,
+        claimant: str,
+        now: datetime,
+        stale_before: datetime,
+    ) -> DigestRun | None:
+        """Take the right to post ``team_id``'s digest for ``week``, or ``None``.
+
+        A new row is claimed by inserting it (the unique ``(team_id, week)`` decides between
+        racing replicas). An existing row is taken over only when it failed and its retry time
+        has come, or when its claim is stale (claimed before ``stale_before``: the claimant died
+        mid-post); the conditional UPDATE's rowcount decides, so two replicas never both win.
+        """
+        values: dict[str, Any] = {
+            "workspace": workspace,
+            "team_id": team_id,
+            "week": week,
+            "status": DigestStatus.CLAIMED,
+            "claimed_by": claimant,
+            "claimed_at": now,
+            "attempts": 1,
+        }
+        new_id = await insert_ignore(
+            self.session,
+            DigestRun.__table__,  # type: ignore[arg-type]
+            values,
+            ["team_id", "week"],
+        )
+        if new_id is None:
+            retry_due = and_(
+                DigestRun.status == DigestStatus.FAILED,
+                or_(DigestRun.next_attempt_at.is_(None), DigestRun.next_attempt_at <= now),
+            )
+            stale = and_(
+                DigestRun.status == DigestStatus.CLAIMED, DigestRun.claimed_at < stale_before
+            )
+            result = await self.session.execute(
+                update(DigestRun)
+                .where(
+                    DigestRun.workspace == workspace,
+                    DigestRun.team_id == team_id,
+                    DigestRun.week == week,
+                    or_(retry_due, stale),
+                )
+                .values(
+                    status=DigestStatus.CLAIMED,
+                    claimed_by=claimant,
+                    claimed_at=now,
+                    attempts=DigestRun.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if _rowcount(result) != 1:
+                return None
+        run = await self.session.scalar(
+            select(DigestRun)
+            .where(DigestRun.team_id == team_id, DigestRun.week == week)
+            .execution_options(populate_existing=True)
+        )
+        assert run is not None
+        return run
+
+    async def mark_posted(
+        self, run_id: int, claimant: str, *, channel: str, message_ts: str, now: datetime
+    ) -> bool:
+        """Record the posted message; False if the claim was no longer ``claimant``'s."""
+        result = await self.session.execute(
+            update(DigestRun)
+            .where(
+                DigestRun.id == run_id,
+                DigestRun.claimed_by == claimant,
+                DigestRun.status == DigestStatus.CLAIMED,
+            )
+            .values(
+                status=DigestStatus.POSTED,
+                channel=channel,
+                message_ts=message_ts,
+                posted_at=now,
+                next_attempt_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+    async def mark_failed(
+        self, run_id: int, claimant: str, *, error: str, next_attempt_at: datetime
+    ) -> bool:
+        """Record a failed attempt and when to try again; False if the claim was lost."""
+        result = await self.session.execute(
+            update(DigestRun)
+            .where(
+                DigestRun.id == run_id,
+                DigestRun.claimed_by == claimant,
+                DigestRun.status == DigestStatus.CLAIMED,
+            )
+            .values(
+                status=DigestStatus.FAILED,
+                last_error=error[:2000],
+                next_attempt_at=next_attempt_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+    async def note_error(self, run_id: int, error: str) -> None:
+        """Keep a problem that did not fail the digest (e.g. the thread reply failed)."""
+        await self.session.execute(
+            update(DigestRun)
+            .where(DigestRun.id == run_id)
+            .values(last_error=error[:2000])
+            .execution_options(synchronize_session=False)
+        )
+
+    async def for_team(self, workspace: str, team_id: int, limit: int = 20) -> Sequence[DigestRun]:
+        result = await self.session.scalars(
+            select(DigestRun)
+            .where(DigestRun.workspace == workspace, DigestRun.team_id == team_id)
+            .order_by(DigestRun.week.desc())
+            .limit(limit)
+        )
+        return result.all()
+
+
+def _rowcount(result: Any) -> int:
+    """Rows an UPDATE matched (the race's verdict)."""
+    return int(getattr(result, "rowcount", 0) or 0)
