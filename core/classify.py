@@ -9,6 +9,7 @@ how big the change is (discretionary). Cues come from :mod:`core.signals`, dates
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime
 
 from core.classify_dates import TimeMention, find_times
@@ -16,7 +17,7 @@ from core.learning import TeamModel
 from core.model import Axis, CaptureContext, Classification, Principle, Quadrant, Signal
 from core.signals import Cue, Hit, Kind, find_cues
 
-CLASSIFIER_VERSION = "rules-2025.11.1"
+CLASSIFIER_VERSION = "rules-2025.11.2"
 """Changes whenever the rules change, so stored classifications can be told apart."""
 
 FORCED_THRESHOLD = 1.0
@@ -24,7 +25,9 @@ FORCED_THRESHOLD = 1.0
 
 _MAX_DECIDING = 4
 _PRINCIPLE_THRESHOLD = 0.9
-_PRINCIPLE_ORDER = {p: i for i, p in enumerate(Principle)}
+_PRINCIPLES = tuple(Principle)
+_QUADRANTS = tuple(Quadrant)
+_FORCED, _DISCRETIONARY, _SHORT, _LONG = Axis.FORCED, Axis.DISCRETIONARY, Axis.SHORT, Axis.LONG
 
 # Date weights on the horizon: a deadline inside two weeks makes forced work short-term, one
 # further out makes it a planned project. For chosen work dates matter less than scope.
@@ -32,20 +35,11 @@ _DATE_SHORT_FORCED, _DATE_SHORT_DISC = -3.5, -1.0
 _DATE_LONG_FORCED, _DATE_LONG_DISC = 3.0, 0.8
 _DATE_UNPLACED_FORCED, _DATE_UNPLACED_DISC = 2.2, 0.6
 
+_CONDITIONALS = frozenset({"when", "if", "whenever", "unless", "once"})
 
-class _Contribution:
-    """One piece of evidence with its weight on one axis, for scoring and explaining."""
-
-    __slots__ = ("axis_forced", "evidence", "meaning", "order", "weight")
-
-    def __init__(
-        self, evidence: str, meaning: str, weight: float, axis_forced: bool, order: int
-    ) -> None:
-        self.evidence = evidence
-        self.meaning = meaning
-        self.weight = weight
-        self.axis_forced = axis_forced
-        self.order = order
+# A piece of evidence on one axis: (weight, order, hit or None, evidence, meaning). Evidence and
+# meaning are filled in only for dates and context; for words they come from the hit when shown.
+_Part = tuple[float, int, Hit | None, str, str]
 
 
 def classify(
@@ -60,63 +54,76 @@ def classify(
     ``logged_at`` (aware) anchors relative dates; ``context`` says how it was captured (an
     incident-emoji reaction makes it forced); ``team`` blends in the team's past corrections.
     """
-    hits, _tokens = find_cues(text)
-    times = find_times(text, logged_at)
-    scaled = _discount(hits)
+    hits, tokens = find_cues(text)
+    scales = _scales(hits, tokens)
 
-    forced_parts: list[_Contribution] = []
-    hz_forced: list[_Contribution] = []
-    hz_disc: list[_Contribution] = []
-    principle_scores: dict[Principle, float] = {}
-    principle_evidence: dict[Principle, tuple[float, str, str]] = {}
+    forced_parts: list[_Part] = []
+    hz_forced: list[_Part] = []
+    hz_disc: list[_Part] = []
+    principle_scores = [0.0] * len(_PRINCIPLES)
+    principle_best: list[tuple[float, Hit] | None] = [None] * len(_PRINCIPLES)
     seen: set[int] = set()
-    for order, (hit, scale) in enumerate(scaled):
+    for order, hit in enumerate(hits):
         cue = hit.cue
-        ev = hit.evidence(text)
-        for principle, w in cue.principles:
-            principle_scores[principle] = principle_scores.get(principle, 0.0) + w
-            best = principle_evidence.get(principle)
+        for slot, w in cue.slots:
+            principle_scores[slot] += w
+            best = principle_best[slot]
             if best is None or w > best[0]:
-                principle_evidence[principle] = (w, ev, _principle_meaning(cue, principle))
+                principle_best[slot] = (w, hit)
         key = id(cue)
         if key in seen:
             continue  # the same cue twice is one piece of evidence
         seen.add(key)
+        scale = scales[order] if scales is not None else 1.0
         if cue.forced:
-            forced_parts.append(_Contribution(ev, cue.meaning, cue.forced * scale, True, order))
+            forced_parts.append((cue.forced * scale, order, hit, "", ""))
         if cue.hz_forced:
-            hz_forced.append(_Contribution(ev, cue.meaning, cue.hz_forced * scale, False, order))
+            hz_forced.append((cue.hz_forced * scale, order, hit, "", ""))
         if cue.hz_disc:
-            hz_disc.append(_Contribution(ev, cue.meaning, cue.hz_disc * scale, False, order))
+            hz_disc.append((cue.hz_disc * scale, order, hit, "", ""))
 
-    _add_times(times, forced_parts, hz_forced, hz_disc)
-    _add_context(context, forced_parts, hz_forced)
+    times = find_times(text, logged_at, tokens)
+    if times:
+        _add_times(times, forced_parts, hz_forced, hz_disc)
+    if context is not None:
+        _add_context(context, forced_parts, hz_forced)
 
-    f_score = sum(c.weight for c in forced_parts)
-    hf_score = sum(c.weight for c in hz_forced)
-    hd_score = sum(c.weight for c in hz_disc)
+    f_score = sum(p[0] for p in forced_parts)
     if context is not None and context.incident_reaction:
         f_score = max(f_score, FORCED_THRESHOLD + 4.0)
-
     p_forced = _sigmoid(0.9 * (f_score - FORCED_THRESHOLD))
-    p_long_f = _sigmoid(0.8 * hf_score)
-    p_long_d = _sigmoid(0.8 * hd_score)
-    probs = {
-        Quadrant.FORCED_SHORT: p_forced * (1 - p_long_f),
-        Quadrant.FORCED_LONG: p_forced * p_long_f,
-        Quadrant.DISCRETIONARY_SHORT: (1 - p_forced) * (1 - p_long_d),
-        Quadrant.DISCRETIONARY_LONG: (1 - p_forced) * p_long_d,
-    }
-    rules_quadrant = max(probs, key=lambda q: probs[q])
+    p_long_f = _sigmoid(0.8 * sum(p[0] for p in hz_forced))
+    p_long_d = _sigmoid(0.8 * sum(p[0] for p in hz_disc))
+    # In Quadrant order: forced short, forced long, discretionary short, discretionary long.
+    probs = (
+        p_forced * (1 - p_long_f),
+        p_forced * p_long_f,
+        (1 - p_forced) * (1 - p_long_d),
+        (1 - p_forced) * p_long_d,
+    )
+    rules_quadrant = _QUADRANTS[probs.index(max(probs))]
     quadrant, confidence, team_signal = _blend(text, probs, rules_quadrant, team)
 
-    signals = _deciding_signals(quadrant, forced_parts, hz_forced, hz_disc)
+    signals = _deciding_signals(text, tokens, quadrant, forced_parts, hz_forced, hz_disc)
     if team_signal is not None:
         signals = [team_signal, *signals[: _MAX_DECIDING - 1]]
-    principles = _principles(principle_scores)
-    for p in principles:
-        _, ev, meaning = principle_evidence[p]
-        signals.append(Signal(ev, meaning, p.value, round(principle_scores[p], 2)))
+    picked = sorted(
+        (i for i, score in enumerate(principle_scores) if score >= _PRINCIPLE_THRESHOLD),
+        key=lambda i: (-principle_scores[i], i),
+    )
+    principles = tuple(_PRINCIPLES[i] for i in picked)
+    for i in picked:
+        best = principle_best[i]
+        assert best is not None
+        p = _PRINCIPLES[i]
+        signals.append(
+            Signal(
+                best[1].evidence(text, tokens),
+                _principle_meaning(best[1].cue, p),
+                p.value,
+                principle_scores[i],
+            )
+        )
     return Classification(quadrant, round(confidence, 4), principles, tuple(signals))
 
 
@@ -124,71 +131,69 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
-def _discount(hits: list[Hit]) -> list[tuple[Hit, float]]:
-    """Scale cues that the rest of the sentence reframes.
+def _scales(hits: list[Hit], tokens: Sequence[str]) -> list[float] | None:
+    """How much each cue counts once the rest of the sentence reframes it (None: all fully).
 
     In an incident follow-up the incident words describe the past; in "… so expiries stop being
     incidents" the exposure words describe what the work prevents; "we keep getting paged …, let's
-    build …" is about removing a class of pages, not about this page.
+    build …" is about removing a class of pages, not about this page; in "notify the channel when a
+    backup fails" the failure is a condition, not an event.
     """
+    conditional = -1
+    if not _CONDITIONALS.isdisjoint(tokens):
+        conditional = next(i for i, t in enumerate(tokens) if t in _CONDITIONALS)
+        if not any(h.pos < conditional and h.cue.forced < 0 for h in hits):
+            conditional = -1  # "X crashes when Y" is still a crash
+    if conditional < 0 and not any(h.cue.reframing for h in hits):
+        return None
     kinds = {h.cue.kind for h in hits}
-    if not kinds & {Kind.FOLLOWUP, Kind.PREVENT, Kind.RECURRING}:
-        return [(h, 1.0) for h in hits]
     followup = Kind.FOLLOWUP in kinds
     recurring_build = Kind.RECURRING in kinds and Kind.BUILD in kinds
-    windows: list[tuple[int, int]] = []
-    for h in hits:
-        if h.cue.kind is Kind.PREVENT:
-            # The purpose clause: from the nearest "so"/"until"/"so that" before it to the end.
-            windows.append((max(0, h.index - 8), 10_000))
-    out: list[tuple[Hit, float]] = []
+    # The purpose clause of a PREVENT cue: from a few words before it to the end.
+    window = min((h.pos - 8 for h in hits if h.cue.kind is Kind.PREVENT), default=10_000)
+    out: list[float] = []
     for h in hits:
         scale = 1.0
-        if h.cue.kind in (Kind.NOW, Kind.DEADLINE):
-            if followup and h.cue.kind is Kind.NOW:
-                scale = 0.15
-            if recurring_build and h.cue.kind is Kind.NOW:
-                scale = min(scale, 0.25)
-            if any(a <= h.index <= b for a, b in windows):
+        kind = h.cue.kind
+        if kind is Kind.NOW or kind is Kind.DEADLINE:
+            if kind is Kind.NOW:
+                if followup:
+                    scale = 0.15
+                if recurring_build:
+                    scale = min(scale, 0.25)
+                if 0 <= conditional < h.pos:
+                    scale = min(scale, 0.3)
+            if h.pos >= window:
                 scale = min(scale, 0.1)
-        out.append((h, scale))
+        out.append(scale)
     return out
 
 
 def _add_times(
     times: list[TimeMention],
-    forced_parts: list[_Contribution],
-    hz_forced: list[_Contribution],
-    hz_disc: list[_Contribution],
+    forced_parts: list[_Part],
+    hz_forced: list[_Part],
+    hz_disc: list[_Part],
 ) -> None:
-    if not times:
-        return
     future = [t for t in times if not t.past]
-    past = [t for t in times if t.past]
     if future:
         # The nearest deadline decides: a cutoff tonight beats a migration due next quarter.
-        nearest = min(future, key=_days_key)
-        meaning = nearest.meaning()
-        if nearest.days is None:
-            hz_forced.append(
-                _Contribution(nearest.evidence, meaning, _DATE_UNPLACED_FORCED, False, -1)
-            )
-            hz_disc.append(_Contribution(nearest.evidence, meaning, _DATE_UNPLACED_DISC, False, -1))
-        elif nearest.short:
-            hz_forced.append(
-                _Contribution(nearest.evidence, meaning, _DATE_SHORT_FORCED, False, -1)
-            )
-            hz_disc.append(_Contribution(nearest.evidence, meaning, _DATE_SHORT_DISC, False, -1))
+        t = min(future, key=_days_key)
+        ev, meaning = t.evidence, t.meaning()
+        if t.days is None:
+            hz_forced.append((_DATE_UNPLACED_FORCED, -1, None, ev, meaning))
+            hz_disc.append((_DATE_UNPLACED_DISC, -1, None, ev, meaning))
+        elif t.short:
+            hz_forced.append((_DATE_SHORT_FORCED, -1, None, ev, meaning))
+            hz_disc.append((_DATE_SHORT_DISC, -1, None, ev, meaning))
         else:
-            scale = 0.7 if nearest.days < 30 else 1.0
-            hz_forced.append(
-                _Contribution(nearest.evidence, meaning, _DATE_LONG_FORCED * scale, False, -1)
-            )
-            hz_disc.append(_Contribution(nearest.evidence, meaning, _DATE_LONG_DISC, False, -1))
-    if past and not future:
-        t = past[0]
-        forced_parts.append(_Contribution(t.evidence, "already happening", 0.8, True, -1))
-        hz_forced.append(_Contribution(t.evidence, "already happening", -1.5, False, -1))
+            scale = 0.7 if t.days < 30 else 1.0
+            hz_forced.append((_DATE_LONG_FORCED * scale, -1, None, ev, meaning))
+            hz_disc.append((_DATE_LONG_DISC, -1, None, ev, meaning))
+    else:
+        t = times[0]
+        forced_parts.append((0.8, -1, None, t.evidence, "already happening"))
+        hz_forced.append((-1.5, -1, None, t.evidence, "already happening"))
 
 
 def _days_key(t: TimeMention) -> float:
@@ -197,46 +202,39 @@ def _days_key(t: TimeMention) -> float:
 
 
 def _add_context(
-    context: CaptureContext | None,
-    forced_parts: list[_Contribution],
-    hz_forced: list[_Contribution],
+    context: CaptureContext, forced_parts: list[_Part], hz_forced: list[_Part]
 ) -> None:
-    if context is None:
-        return
     if context.incident_reaction:
-        forced_parts.append(
-            _Contribution("incident reaction", "someone flagged it as an incident", 5.0, True, -2)
-        )
-        hz_forced.append(
-            _Contribution("incident reaction", "someone flagged it as an incident", -1.5, False, -2)
-        )
+        why = "someone flagged it as an incident"
+        forced_parts.append((5.0, -2, None, "incident reaction", why))
+        hz_forced.append((-1.5, -2, None, "incident reaction", why))
     elif context.incident_channel:
-        forced_parts.append(
-            _Contribution("incident channel", "logged from an incident channel", 1.2, True, -2)
-        )
-        hz_forced.append(
-            _Contribution("incident channel", "logged from an incident channel", -0.6, False, -2)
-        )
+        why = "logged from an incident channel"
+        forced_parts.append((1.2, -2, None, "incident channel", why))
+        hz_forced.append((-0.6, -2, None, "incident channel", why))
 
 
 def _blend(
     text: str,
-    probs: dict[Quadrant, float],
+    probs: tuple[float, ...],
     rules_quadrant: Quadrant,
     team: TeamModel | None,
 ) -> tuple[Quadrant, float, Signal | None]:
     """Fold the team's vote into the rules' probabilities; name the team's words if they decided."""
-    confidence = probs[rules_quadrant]
+    confidence = max(probs)
     if team is None or team.size == 0:
         return rules_quadrant, confidence, None
     vote = team.vote(text)
     if vote is None:
         return rules_quadrant, confidence, None
-    logits = {q: math.log(max(p, 1e-9)) + vote.scores[q] for q, p in probs.items()}
-    top = max(logits.values())
-    total = sum(math.exp(v - top) for v in logits.values())
-    quadrant = max(logits, key=lambda q: logits[q])
-    confidence = math.exp(logits[quadrant] - top) / total
+    logits = [
+        math.log(max(p, 1e-9)) + vote.scores[q] for q, p in zip(_QUADRANTS, probs, strict=True)
+    ]
+    top = max(logits)
+    total = sum(math.exp(v - top) for v in logits)
+    best = logits.index(top)
+    quadrant = _QUADRANTS[best]
+    confidence = 1.0 / total
     reasons = vote.reasons[quadrant]
     if not reasons or (quadrant == rules_quadrant and vote.scores[quadrant] < 0.5):
         return quadrant, confidence, None
@@ -252,39 +250,50 @@ def _blend(
 
 
 def _deciding_signals(
+    text: str,
+    tokens: Sequence[str],
     quadrant: Quadrant,
-    forced_parts: list[_Contribution],
-    hz_forced: list[_Contribution],
-    hz_disc: list[_Contribution],
+    forced_parts: list[_Part],
+    hz_forced: list[_Part],
+    hz_disc: list[_Part],
 ) -> list[Signal]:
     """The few pieces of evidence that pushed towards the chosen quadrant, most decisive first."""
-    forced = quadrant.forced
-    long_term = quadrant.long_term
-    axis_parts = [c for c in forced_parts if (c.weight > 0) == forced and c.weight != 0]
-    horizon = hz_forced if forced else hz_disc
-    hz_parts = [c for c in horizon if (c.weight > 0) == long_term and c.weight != 0]
-    axis_parts.sort(key=lambda c: (-abs(c.weight), c.order))
-    hz_parts.sort(key=lambda c: (-abs(c.weight), c.order))
-    axis_effect = Axis.FORCED if forced else Axis.DISCRETIONARY
-    hz_effect = Axis.LONG if long_term else Axis.SHORT
-    chosen: list[tuple[float, int, Signal]] = []
-    used: set[str] = set()
-    for c in axis_parts[:2]:
-        used.add(c.evidence)
-        chosen.append((abs(c.weight), 0, Signal(c.evidence, c.meaning, axis_effect, abs(c.weight))))
-    # Name different words for the horizon when there are any: "CVE" → forced, "by Friday" → short.
-    fresh = [c for c in hz_parts if c.evidence not in used] or hz_parts[:1]
-    for c in fresh[:2]:
-        chosen.append((abs(c.weight), 1, Signal(c.evidence, c.meaning, hz_effect, abs(c.weight))))
-    chosen.sort(key=lambda x: (-x[0], x[1]))
-    out = [s for _, _, s in chosen[:_MAX_DECIDING]]
-    return [Signal(s.evidence, s.meaning, s.effect, round(s.weight, 2)) for s in out]
+    forced = quadrant is Quadrant.FORCED_SHORT or quadrant is Quadrant.FORCED_LONG
+    long_term = quadrant is Quadrant.FORCED_LONG or quadrant is Quadrant.DISCRETIONARY_LONG
+    axis = _strongest(forced_parts, forced)[:2]
+    horizon = _strongest(hz_forced if forced else hz_disc, long_term)
+    # Name different evidence for the horizon when there is any: "CVE" → forced, "by Friday" →
+    # short-term, rather than "CVE" twice.
+    used = {p[1] for p in axis}
+    fresh = [p for p in horizon if p[1] not in used][:2] or horizon[:1]
+    axis_effect = _FORCED if forced else _DISCRETIONARY
+    hz_effect = _LONG if long_term else _SHORT
+    chosen = [(abs(p[0]), 0, p, axis_effect) for p in axis]
+    chosen += [(abs(p[0]), 1, p, hz_effect) for p in fresh]
+    chosen.sort(key=_decisive)
+    out = []
+    for w, _, part, effect in chosen[:_MAX_DECIDING]:
+        hit = part[2]
+        if hit is None:
+            out.append(Signal(part[3], part[4], effect, w))
+        else:
+            out.append(Signal(hit.evidence(text, tokens), hit.cue.meaning, effect, w))
+    return out
 
 
-def _principles(scores: dict[Principle, float]) -> tuple[Principle, ...]:
-    picked = [p for p, s in scores.items() if s >= _PRINCIPLE_THRESHOLD]
-    picked.sort(key=lambda p: (-scores[p], _PRINCIPLE_ORDER[p]))
-    return tuple(picked)
+def _decisive(entry: tuple[float, int, _Part, Axis]) -> tuple[float, int]:
+    return -entry[0], entry[1]
+
+
+def _strongest(parts: list[_Part], positive: bool) -> list[_Part]:
+    """The parts pushing one way, strongest first (orders are unique, so tuples compare)."""
+    same = [p for p in parts if p[0] > 0] if positive else [p for p in parts if p[0] < 0]
+    same.sort(key=_weight_order, reverse=positive)
+    return same
+
+
+def _weight_order(part: _Part) -> tuple[float, int]:
+    return part[0], -part[1]
 
 
 def _principle_meaning(cue: Cue, principle: Principle) -> str:

@@ -9,9 +9,10 @@ per-token lookups, so classifying an item costs a few dictionary probes per word
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from core.model import Principle
 
@@ -53,19 +54,40 @@ class Cue:
     principles: tuple[tuple[Principle, float], ...] = ()
     label: str | None = None
     """Evidence shown instead of the matched words (e.g. "CVE" for "CVE-2026-1234")."""
+    slots: tuple[tuple[int, float], ...] = ()
+    """``principles`` by position in :class:`Principle` (cheaper to add up than enum keys)."""
+    reframing: bool = False
+    """Whether this cue changes how other cues count (follow-up, prevention, recurrence)."""
+
+    def __post_init__(self) -> None:
+        order = {p: i for i, p in enumerate(Principle)}
+        object.__setattr__(self, "slots", tuple((order[p], w) for p, w in self.principles))
+        object.__setattr__(
+            self, "reframing", self.kind in (Kind.FOLLOWUP, Kind.PREVENT, Kind.RECURRING)
+        )
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A cue found in a text: where (token index and character span) and as what words."""
+class Hit(NamedTuple):
+    """A cue found in a text: at which word, over how many words, and (for patterns) as what."""
 
     cue: Cue
-    index: int
-    start: int
-    end: int
+    pos: int
+    words: int
+    seen: str
+    """The matched text for pattern cues (ids, percentages); empty for words, see ``evidence``."""
 
-    def evidence(self, text: str) -> str:
-        return self.cue.label or text[self.start : self.end]
+    def evidence(self, text: str, tokens: Sequence[str]) -> str:
+        """The words as written in ``text`` (a label such as "CVE" where the cue has one)."""
+        if self.cue.label:
+            return self.cue.label
+        if self.seen:
+            return self.seen
+        phrase = " ".join(tokens[self.pos : self.pos + self.words])
+        # Found only for the few cues shown, so a search here is cheaper than tracking offsets.
+        at = text.lower().find(phrase)
+        if at < 0 or len(text) != len(text.lower()):
+            return phrase
+        return text[at : at + len(phrase)]
 
 
 _P = Principle
@@ -853,7 +875,8 @@ _add(
 # --------------------------------------------------------------------------------------------------
 # Matcher
 
-_TOKEN_RE = re.compile(r"[a-z0-9$~]+(?:['\u2019][a-z]+)?(?:-[a-z]+)?", re.IGNORECASE)
+_TOKEN_RE = re.compile(r"[a-z0-9$~]+(?:'[a-z]+)?(?:-[a-z]+)?")
+_TOKEN_RE_ANYCASE = re.compile(_TOKEN_RE.pattern, re.IGNORECASE)
 """Words, numbers and the odd "$"; a hyphenated suffix stays attached ("self-service")."""
 
 _HTTP_5XX = re.compile(r"5\d\d(?:s|ing|ed|'s)?|5xx(?:s)?")
@@ -884,7 +907,7 @@ HTTP_4XX_CUE = Cue("requests failing", 2.2, -1.6, kind=Kind.NOW, principles=_pr(
 
 
 def _split(phrase: str) -> tuple[str, ...]:
-    return tuple(t.lower() for t in _TOKEN_RE.findall(phrase.replace("$", " $ ")))
+    return tuple(_TOKEN_RE.findall(phrase.lower().replace("$", " $ ")))
 
 
 class _Lexicon:
@@ -911,7 +934,10 @@ class _Lexicon:
                 else:
                     self.phrases.setdefault(toks, []).append(cue)
                     self.max_len = max(self.max_len, len(toks))
-        self.phrase_starts = frozenset(p[0] for p in self.phrases)
+        lengths: dict[str, set[int]] = {}
+        for p in self.phrases:
+            lengths.setdefault(p[0], set()).add(len(p))
+        self.phrase_lengths = {w: tuple(sorted(ls, reverse=True)) for w, ls in lengths.items()}
         self.stems.sort(key=lambda sc: -len(sc[0]))
         # One-edit typo tolerance for longer words (symmetric-delete lookup).
         self.deletes: dict[str, str] = {}
@@ -919,17 +945,20 @@ class _Lexicon:
             if len(word) >= 7 and word.isalpha():
                 for i in range(len(word)):
                     self.deletes.setdefault(word[:i] + word[i + 1 :], word)
-        self._cache: dict[str, tuple[Cue, ...]] = {}
+        self.cache: dict[str, tuple[Cue, ...]] = {}
+
+    def clear_cache(self) -> None:
+        self.cache.clear()
 
     def word(self, token: str) -> tuple[Cue, ...]:
         """Cues for a single word: exact, then by stem, then within one typo."""
-        hit = self._cache.get(token)
+        hit = self.cache.get(token)
         if hit is not None:
             return hit
         found = self._lookup(token)
-        if len(self._cache) > 200_000:
-            self._cache.clear()
-        self._cache[token] = found
+        if len(self.cache) > 200_000:
+            self.cache.clear()
+        self.cache[token] = found
         return found
 
     def _lookup(self, token: str) -> tuple[Cue, ...]:
@@ -971,67 +1000,77 @@ _NEGATORS = frozenset({"no", "not", "non", "never", "without", "isn't", "wasn't"
 
 def find_cues(text: str) -> tuple[list[Hit], list[str]]:
     """All lexicon cues in ``text`` (longest phrase wins) and the lower-cased tokens."""
-    lex = LEXICON
-    matches = list(_TOKEN_RE.finditer(text))
-    tokens = [m.group().lower().replace("\u2019", "'") for m in matches]
+    lowered = text.lower().replace("\u2019", "'")
+    tokens: list[str] = _TOKEN_RE.findall(lowered)
     hits: list[Hit] = []
+    lex = LEXICON
     n = len(tokens)
     i = 0
     phrases = lex.phrases
-    starts = lex.phrase_starts
-    max_len = lex.max_len
+    phrase_lengths = lex.phrase_lengths
+    cache = lex.cache
+    word = lex.word
     while i < n:
         tok = tokens[i]
         step = 1
         cues: tuple[Cue, ...] | list[Cue] = ()
-        if tok in starts:
-            for length in range(min(max_len, n - i), 1, -1):
-                got = phrases.get(tuple(tokens[i : i + length]))
-                if got is not None:
-                    cues, step = got, length
-                    break
+        lengths = phrase_lengths.get(tok)
+        if lengths is not None:
+            for length in lengths:
+                if i + length <= n:
+                    got = phrases.get(tuple(tokens[i : i + length]))
+                    if got is not None:
+                        cues, step = got, length
+                        break
         if not cues:
-            cues = lex.word(tok)
+            got_word = cache.get(tok)
+            cues = word(tok) if got_word is None else got_word
             if not cues and "-" in tok:
                 # "oom-killed", "end-of-life": try the parts.
                 for part in tok.split("-"):
                     if part:
-                        cues = lex.word(part)
+                        cues = word(part)
                         if cues:
                             break
         if cues:
             negated = i > 0 and tokens[i - 1] in _NEGATORS
-            start, end = matches[i].start(), matches[i + step - 1].end()
             for cue in cues:
-                if negated and cue.kind in (Kind.NOW, Kind.DEADLINE):
+                if negated and cue.kind in _NEGATABLE:
                     continue
-                hits.append(Hit(cue, i, start, end))
+                # tuple.__new__ skips the named tuple's Python-level constructor: this is hot.
+                hits.append(_new_hit(Hit, (cue, i, step, "")))
         i += step
-    _special(text, hits, tokens, matches)
+    _special(text, lowered, hits, tokens)
     return hits, tokens
 
 
-def _special(text: str, hits: list[Hit], tokens: list[str], matches: list[re.Match[str]]) -> None:
-    """Patterns that are not words: CVE ids, "97%", incident ids, alert prefixes, alarm emoji."""
-    if "GHSA" in text:
-        for m in _CVE_RE.finditer(text):
-            hits.append(Hit(CVE_CUE, _token_index(matches, m.start()), m.start(), m.end()))
+_NEGATABLE = frozenset({Kind.NOW, Kind.DEADLINE})
+_new_hit = tuple.__new__
+
+
+def _special(text: str, lowered: str, hits: list[Hit], tokens: list[str]) -> None:
+    """Patterns that are not words: GHSA ids, "97%", incident ids, alert prefixes, alarm emoji."""
+    found: list[tuple[Cue, re.Match[str]]] = []
+    if "ghsa" in lowered:
+        found.extend((CVE_CUE, m) for m in _CVE_RE.finditer(text))
     if "%" in text:
-        for m in _PERCENT_RE.finditer(text):
-            hits.append(Hit(HIGH_USAGE_CUE, _token_index(matches, m.start()), m.start(), m.end()))
-    for m in _INCIDENT_ID_RE.finditer(text):
-        hits.append(Hit(INCIDENT_ID_CUE, _token_index(matches, m.start()), m.start(), m.end()))
+        found.extend((HIGH_USAGE_CUE, m) for m in _PERCENT_RE.finditer(text))
+    if "inc" in lowered or "sev" in lowered:
+        found.extend((INCIDENT_ID_CUE, m) for m in _INCIDENT_ID_RE.finditer(text))
     if "[" in text or ":" in text or text[:8].isupper():
         m2 = _ALERT_RE.search(text)
         if m2 is not None:
-            hits.append(Hit(ALERT_CUE, _token_index(matches, m2.start()), m2.start(), m2.end()))
-    m3 = _EMOJI_RE.search(text)
-    if m3 is not None:
-        hits.append(Hit(EMOJI_CUE, _token_index(matches, m3.start()), m3.start(), m3.end()))
+            found.append((ALERT_CUE, m2))
+    if not text.isascii():
+        m3 = _EMOJI_RE.search(text)
+        if m3 is not None:
+            found.append((EMOJI_CUE, m3))
+    for cue, m in found:
+        # Which word it sits at, roughly: the words before it (for clause-aware scaling).
+        at = len(_TOKEN_RE.findall(lowered, 0, m.start()))
+        hits.append(Hit(cue, at, 1, m.group().strip()))
 
 
-def _token_index(matches: list[re.Match[str]], pos: int) -> int:
-    for i, m in enumerate(matches):
-        if m.end() > pos:
-            return i
-    return len(matches)
+def clear_cache() -> None:
+    """Forget cached per-word lookups (for benchmarks that want a cold start)."""
+    LEXICON.clear_cache()

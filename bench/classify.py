@@ -1,0 +1,261 @@
+"""Benchmark the classifier: accuracy, throughput and what a team's corrections buy.
+
+    .venv/bin/python bench/classify.py [--quick] [--show-errors tune|extra]
+
+Accuracy is reported on the development set (../shared/data/workitems-dev.jsonl relative to the
+repo root), split into a tuning part and a fixed held-out part (every 4th line, never used for
+tuning), and on bench/data/extra.jsonl (our own cases, labelled by the rubric). Misclassified
+held-out items are never printed, so they stay unseen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core.classify import CLASSIFIER_VERSION, classify  # noqa: E402
+from core.learning import Correction, TeamModel  # noqa: E402
+from core.model import Quadrant  # noqa: E402
+from core.signals import clear_cache  # noqa: E402
+
+DEV = ROOT.parent / "shared" / "data" / "workitems-dev.jsonl"
+EXTRA = ROOT / "bench" / "data" / "extra.jsonl"
+QUADRANTS = list(Quadrant)
+ABBR = {
+    Quadrant.FORCED_SHORT: "F·short",
+    Quadrant.FORCED_LONG: "F·long",
+    Quadrant.DISCRETIONARY_SHORT: "D·short",
+    Quadrant.DISCRETIONARY_LONG: "D·long",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str
+    quadrant: Quadrant
+    principles: frozenset[str]
+
+
+def load(path: Path) -> list[Item]:
+    with path.open(encoding="utf-8") as f:
+        return [
+            Item(d["text"], Quadrant(d["quadrant"]), frozenset(d.get("principles", ())))
+            for d in map(json.loads, filter(str.strip, f))
+        ]
+
+
+def split_dev(items: Sequence[Item]) -> tuple[list[Item], list[Item]]:
+    """Tuning part and the fixed held-out part (every 4th item: 50 of 200, all quadrants)."""
+    tune = [it for i, it in enumerate(items) if i % 4 != 3]
+    held = [it for i, it in enumerate(items) if i % 4 == 3]
+    return tune, held
+
+
+def report(name: str, items: Sequence[Item], team: TeamModel | None = None) -> float:
+    confusion = {(a, b): 0 for a in QUADRANTS for b in QUADRANTS}
+    axis_ok = 0
+    tp = fp = fn = 0
+    for it in items:
+        c = classify(it.text, team=team)
+        confusion[(it.quadrant, c.quadrant)] += 1
+        axis_ok += c.quadrant.forced == it.quadrant.forced
+        got = {p.value for p in c.principles}
+        tp += len(got & it.principles)
+        fp += len(got - it.principles)
+        fn += len(it.principles - got)
+    n = len(items)
+    right = sum(confusion[(q, q)] for q in QUADRANTS)
+    print(f"\n### {name} — {n} items")
+    print(f"quadrant accuracy {right / n:6.1%}   forced/discretionary axis {axis_ok / n:6.1%}")
+    per = []
+    for q in QUADRANTS:
+        total = sum(confusion[(q, b)] for b in QUADRANTS)
+        if total:
+            per.append(f"{ABBR[q]} {confusion[(q, q)] / total:.0%} ({confusion[(q, q)]}/{total})")
+    print("per quadrant (recall): " + " · ".join(per))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    print(f"principles: precision {precision:.0%} recall {recall:.0%} F1 {f1:.0%}")
+    print("confusion (rows = label, columns = predicted):")
+    print("            " + "".join(f"{ABBR[q]:>9}" for q in QUADRANTS))
+    for a in QUADRANTS:
+        print(f"  {ABBR[a]:>9} " + "".join(f"{confusion[(a, b)]:>9}" for b in QUADRANTS))
+    return right / n
+
+
+def show_errors(items: Iterable[Item]) -> None:
+    for it in items:
+        c = classify(it.text)
+        if c.quadrant != it.quadrant:
+            print(
+                f"  {it.quadrant.value:>19} → {c.quadrant.value:<19} {c.confidence:.2f} {it.text}"
+            )
+            print(f"      {c.rationale()}")
+
+
+def throughput(texts: Sequence[str], repeats: int) -> float:
+    """Median items/s over ``repeats`` passes (CPU time); the word cache is emptied before each."""
+    rates = []
+    for _ in range(repeats):
+        clear_cache()
+        # CPU time of this process: what one core does, even when other work shares the machine.
+        start = time.process_time()
+        for t in texts:
+            classify(t)
+        rates.append(len(texts) / (time.process_time() - start))
+    return statistics.median(rates)
+
+
+# --- learning benchmark ---------------------------------------------------------------------------
+# A made-up team whose conventions differ from the rubric: its "hermes" message bus is under a
+# regulator-mandated replacement programme, so the team files all hermes work as forced_long; and
+# it treats anything touching the payments ("paygate") alerts as forced_short because of a PCI
+# on-call agreement. Items are generated from varied templates; the team's corrections come from
+# the training half, accuracy is measured on the other half and on neutral items that must not move.
+
+_HERMES = [
+    "add a retry to the hermes consumer in {svc}",
+    "hermes topic for {svc} events needs a dead-letter queue",
+    "bump hermes client lib in {svc} to the latest minor",
+    "document how to replay hermes messages for {svc}",
+    "hermes partitions for {svc} are unbalanced, rebalance them",
+    "move {svc} off the legacy hermes cluster",
+    "hermes dashboard for {svc} is missing the lag panel",
+    "set up hermes ACLs for {svc}",
+    "{svc}: switch the hermes producer to batching",
+    "clean up unused hermes queues left by {svc}",
+]
+_PAYGATE = [
+    "paygate alert threshold for {svc} is too noisy, tune it",
+    "add a runbook link to the paygate alerts for {svc}",
+    "paygate latency alert for {svc} should page the payments on-call",
+    "rename the paygate dashboards for {svc}",
+    "paygate: add an alert on declined-rate for {svc}",
+    "tweak the paygate health check timeout in {svc}",
+    "{svc} paygate webhook retries should back off",
+    "route paygate warnings for {svc} to #payments-alerts",
+]
+_NEUTRAL = [
+    ("add --dry-run to the {svc} deploy script", Quadrant.DISCRETIONARY_SHORT),
+    ("{svc} is returning 503s for all users", Quadrant.FORCED_SHORT),
+    ("postgres 13 EOL: upgrade the {svc} database before the deadline", Quadrant.FORCED_LONG),
+    ("rewrite {svc} provisioning as a self-service platform", Quadrant.DISCRETIONARY_LONG),
+    ("fix the typo in the {svc} README", Quadrant.DISCRETIONARY_SHORT),
+    ("{svc} pods OOMKilled in prod, users seeing errors", Quadrant.FORCED_SHORT),
+]
+_SERVICES = [
+    "orders", "billing", "search", "checkout", "ledger", "inventory", "auth", "notifications",
+    "reporting", "shipping", "catalog", "pricing",
+]  # fmt: skip
+
+
+def _team_items(rng: random.Random) -> tuple[list[Correction], list[Correction], list[Correction]]:
+    def make(templates: Sequence[str], q: Quadrant) -> list[Correction]:
+        return [Correction(t.format(svc=s), q) for t in templates for s in rng.sample(_SERVICES, 3)]
+
+    convention = make(_HERMES, Quadrant.FORCED_LONG) + make(_PAYGATE, Quadrant.FORCED_SHORT)
+    rng.shuffle(convention)
+    half = len(convention) // 2
+    neutral = [Correction(t.format(svc=s), q) for t, q in _NEUTRAL for s in _SERVICES[:4]]
+    return convention[:half], convention[half:], neutral
+
+
+def _accuracy(items: Sequence[Correction], team: TeamModel | None) -> float:
+    return sum(classify(c.text, team=team).quadrant == c.quadrant for c in items) / len(items)
+
+
+def learning(dev_tune: Sequence[Item], dev_held: Sequence[Item]) -> None:
+    rng = random.Random(7)
+    train, test, neutral = _team_items(rng)
+    print("\n### Learning: a team with its own conventions")
+    print(f"{len(train)} training items, {len(test)} held-out items of the team's conventions, "
+          f"{len(neutral)} neutral items that follow the rubric")  # fmt: skip
+    print("  corrections  convention accuracy  neutral accuracy")
+    before_conv = _accuracy(test, None)
+    before_neutral = _accuracy(neutral, None)
+    print(f"  {0:>11}  {before_conv:>19.0%}  {before_neutral:>16.0%}")
+    for k in (2, 5, 10, 20, len(train)):
+        # People only correct the items the classifier got wrong.
+        seen = train[:k]
+        corrections = [c for c in seen if classify(c.text).quadrant != c.quadrant]
+        team = TeamModel.from_corrections(corrections)
+        conv = _accuracy(test, team)
+        neu = _accuracy(neutral, team)
+        print(f"  {len(corrections):>11}  {conv:>19.0%}  {neu:>16.0%}   (from {k} items logged)")
+
+    print("\n### Learning: corrections from the dev tuning split, measured on held-out")
+    wrong = [
+        Correction(it.text, it.quadrant)
+        for it in dev_tune
+        if classify(it.text).quadrant != it.quadrant
+    ]
+    team = TeamModel.from_corrections(wrong)
+    before = sum(classify(it.text).quadrant == it.quadrant for it in dev_held) / len(dev_held)
+    after = sum(classify(it.text, team=team).quadrant == it.quadrant for it in dev_held) / len(
+        dev_held
+    )
+    print(f"  {len(wrong)} corrections: held-out accuracy {before:.1%} → {after:.1%}")
+
+    start = time.perf_counter()
+    big = [Correction(f"{c.text} #{i}", c.quadrant) for i, c in enumerate((train + test) * 5)]
+    model = TeamModel.from_corrections(big)
+    built = time.perf_counter() - start
+    texts = [c.text for c in test] * 20
+    start = time.perf_counter()
+    for t in texts:
+        classify(t, team=model)
+    rate = len(texts) / (time.perf_counter() - start)
+    print(f"  building a model from {len(big)} corrections: {built * 1000:.1f} ms; "
+          f"classifying with it: {rate:,.0f} items/s")  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer throughput repetitions")
+    parser.add_argument(
+        "--show-errors", choices=("tune", "extra"), help="print misclassified items"
+    )
+    args = parser.parse_args(argv)
+
+    print(f"classifier {CLASSIFIER_VERSION}, Python {sys.version.split()[0]}")
+    extra = load(EXTRA) if EXTRA.exists() else []
+    texts: list[str] = [it.text for it in extra]
+    dev_tune: list[Item] = []
+    dev_held: list[Item] = []
+    if DEV.exists():
+        dev_tune, dev_held = split_dev(load(DEV))
+        texts += [it.text for it in dev_tune + dev_held]
+        report("dev · tuning split", dev_tune)
+        report("dev · held-out split (every 4th item, never tuned on)", dev_held)
+        report("dev · all", dev_tune + dev_held)
+    else:
+        print(f"dev set not found at {DEV}: skipping the dev-set report")
+    if extra:
+        report("extra (bench/data/extra.jsonl)", extra)
+    if args.show_errors == "tune":
+        show_errors(dev_tune)
+    elif args.show_errors == "extra":
+        show_errors(extra)
+
+    repeats = 3 if args.quick else 9
+    corpus = (texts * (20_000 // max(len(texts), 1) + 1))[:20_000]
+    rate = throughput(corpus, repeats)
+    print(f"\n### Throughput: {rate:,.0f} items/s (median of {repeats} passes over "
+          f"{len(corpus):,} items, one core, CPU time, word cache emptied before each pass)")  # fmt: skip
+    learning(dev_tune, dev_held)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
