@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.capture import build_notice
-from bot.listeners import actions, commands
+from bot.listeners import actions, commands, events, shortcuts, views
 from bot.services.container import Services
 from bot.services.errors import UserFacingError
 
@@ -35,6 +35,8 @@ def create_app(services: Services, client: AsyncWebClient) -> AsyncApp:
     )
     for surface in (commands, actions):
         surface.register(app, services)
+    for capture_surface in (shortcuts, events, views):
+        capture_surface.register(app, services)
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:

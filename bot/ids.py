@@ -17,6 +17,8 @@ class Callback(StrEnum):
     LOG_INFRA_WORK = "log_infra_work"
     ADD_MODAL = "infrawork_add"
     SETUP_MODAL = "infrawork_setup"
+    ALREADY_LOGGED = "infrawork_already_logged"
+    """The notice a second submission of the same message gets, offering to update the item."""
 
 
 class Action(StrEnum):
@@ -41,6 +43,25 @@ class Block(StrEnum):
     ADD_QUADRANT = "add_quadrant"
     ADD_PRINCIPLES = "add_principles"
     ADD_TEAM = "add_team"
+    ADD_PROPOSAL = "add_proposal"
+    """Context line of the add modal: what infrawork proposes for the prefilled text."""
+    SETUP_NAME = "setup_name"
+    SETUP_HOME = "setup_home"
+    SETUP_INCIDENT_CHANNELS = "setup_incident_channels"
+    SETUP_EMOJIS = "setup_emojis"
+    SETUP_ACK = "setup_ack"
+    SETUP_WEEKDAY = "setup_weekday"
+    SETUP_TIME = "setup_time"
+    SETUP_TIMEZONE = "setup_timezone"
+    SETUP_THRESHOLD = "setup_threshold"
+    SETUP_WINDOW = "setup_window"
+    LIST_NAV = "list_nav"
+    HOME_TEAM = "home_team"
+    """Prefix of a team's actions block on App Home (``home_team:<id>``)."""
+
+
+INPUT_ACTION = "value"
+"""action_id of every modal input element; inputs are told apart by their block_id."""
 
 
 class AckMode(StrEnum):

@@ -165,6 +165,63 @@ class CaptureService:
             await uow.commit()
         return item
 
+    async def update(
+        self,
+        actor: Actor,
+        item_id: int,
+        text: str,
+        *,
+        quadrant: Quadrant | None = None,
+        principles: tuple[Principle, ...] | None = None,
+    ) -> tuple[WorkItem, Team]:
+        """Rewrite a logged item (the "already logged — update it" path of the modal).
+
+        A quadrant the person picks that differs from the stored one is kept as a correction,
+        exactly like the change-quadrant control; without one the new text is classified again.
+        """
+        text = clean_item_text(text)
+        now = self.clock.now()
+        async with self.db.uow() as uow:
+            item = await uow.items.get(actor.workspace, item_id)
+            if item is None:
+                raise NotFound("That item is gone (undone or deleted).")
+            team = await uow.teams.get(actor.workspace, item.team_id)
+            assert team is not None  # items cascade with their team
+            if quadrant is None and text != item.text:
+                model = await self.models.for_team(uow, team)
+                context = CaptureContext(source=Source(item.source))
+                result = classify(text, context=context, logged_at=item.created_at, team=model)
+                if item.classified_by != "person":
+                    item.quadrant = result.quadrant.value
+                    item.confidence = result.confidence
+                    item.rationale = result.rationale()
+                    item.signals = [sig.explain() for sig in result.signals]
+                    item.classified_by = _decided_by(result)
+                if principles is None:
+                    principles = result.principles
+            if quadrant is not None and quadrant.value != item.quadrant:
+                await uow.corrections.add(
+                    {
+                        "workspace": actor.workspace,
+                        "team_id": item.team_id,
+                        "item_id": item.id,
+                        "text": text,
+                        "from_quadrant": item.quadrant,
+                        "to_quadrant": quadrant.value,
+                        "corrected_by": actor.user_id,
+                        "created_at": now,
+                    }
+                )
+                item.quadrant = quadrant.value
+                item.confidence = 1.0
+                item.classified_by = "person"
+            item.text = text
+            if principles:
+                item.principles = [p.value for p in principles]
+            item.updated_at = now
+            await uow.commit()
+        return item, team
+
     async def mark_done(self, actor: Actor, item_id: int) -> WorkItem:
         now = self.clock.now()
         async with self.db.uow() as uow:

@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 from bot.clock import Clock, SystemClock
 from bot.services.baselines import BaselineService
 from bot.services.capture import CaptureService
+from bot.services.home import HomeService
+from bot.services.items import ItemsService
 from bot.services.digest import DigestService
 from bot.services.learning import TeamModels
+from bot.services.reactions import ReactionCapture
+from bot.services.setup import SetupService
 from bot.settings import Settings
 from storage.uow import Database
 
@@ -22,5 +26,9 @@ class Services:
 
     def __post_init__(self) -> None:
         self.capture = CaptureService(self.db, self.clock, self.models)
+        self.reactions = ReactionCapture(self.db, self.clock, self.capture)
+        self.items = ItemsService(self.db, self.clock, self.models)
+        self.setup = SetupService(self.db, self.clock)
+        self.home = HomeService(self.db, self.clock)
         self.baselines = BaselineService(self.db, self.clock)
         self.digests = DigestService(self.db, self.clock)

@@ -67,6 +67,7 @@ class FakeSlack:
     async def __aenter__(self) -> FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # slack_sdk GETs some read methods
         app.router.add_post("/response/{key}", self._response_url)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -181,6 +182,9 @@ class FakeSlack:
             args = json.loads(raw)
         else:
             args = dict(parse_qsl(raw, keep_blank_values=True))
+        if request.query:
+            # slack_sdk sends some methods' arguments in the query string (GET, or POST params).
+            args = {**dict(request.query), **args}
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or args.get("token")
         self.calls.append(Call(method, args, token))
@@ -274,7 +278,18 @@ class FakeSlack:
         channel = args.get("channel", "")
         if channel in self.unreadable:
             return {"ok": False, "error": "not_in_channel"}
-        thread = self.replies.get((channel, args.get("ts", "")), [])
+        ts = args.get("ts", "")
+        thread = self.replies.get((channel, ts), [])
+        if not thread:
+            # Like Slack: the ts of a reply inside a thread also finds that thread.
+            thread = next(
+                (
+                    t
+                    for (c, _), t in self.replies.items()
+                    if c == channel and ts in {m["ts"] for m in t}
+                ),
+                [],
+            )
         latest = args.get("latest")
         if latest is not None and args.get("inclusive") in (True, "true", "1", 1):
             thread = [m for m in thread if m["ts"] == latest] or thread
