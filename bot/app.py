@@ -9,7 +9,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.capture import build_notice
-from bot.listeners import actions, commands, events, shortcuts, views
+from bot.listeners import actions, commands, events, lifecycle, shortcuts, views
+from bot.oauth import build_oauth_settings
 from bot.services.container import Services
 from bot.services.errors import UserFacingError
 
@@ -25,8 +26,18 @@ def create_app(services: Services, client: AsyncWebClient) -> AsyncApp:
     ``services.settings``; Bolt never falls back to reading the environment itself.
     """
     settings = services.settings
+    oauth: dict[str, Any] = {}
+    if services.installations is not None:
+        # Multi-workspace: Bolt authorizes each request from the installation store.
+        oauth = {
+            "installation_store": services.installations,
+            "oauth_settings": build_oauth_settings(
+                settings, services.installations, services.db.engine
+            ),
+        }
     app = AsyncApp(
         client=client,
+        **oauth,
         signing_secret=settings.secret("slack_signing_secret") or "",
         request_verification_enabled=settings.slack_signing_secret is not None,
         # Listeners commit before they ack; the ack must not wait for follow-up Web API calls.
@@ -37,6 +48,7 @@ def create_app(services: Services, client: AsyncWebClient) -> AsyncApp:
         surface.register(app, services)
     for capture_surface in (shortcuts, events, views):
         capture_surface.register(app, services)
+    lifecycle.register(app, services)
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:

@@ -43,11 +43,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings()
     _configure_logging(settings)
     if args.socket:
-        print(
-            "Socket Mode is not available yet; run HTTP mode (without --socket).", file=sys.stderr
-        )
-        return 2
-    if not settings.slack_signing_secret:
+        if not settings.slack_app_token:
+            print(
+                "SLACK_APP_TOKEN is not set: Socket Mode needs the app-level token (xapp-…) "
+                "with the connections:write scope (Basic Information → App-Level Tokens).",
+                file=sys.stderr,
+            )
+            return 2
+        if not (settings.slack_bot_token or settings.oauth_enabled):
+            print(
+                "SLACK_BOT_TOKEN is not set: Socket Mode needs the bot token (xoxb-…) too.",
+                file=sys.stderr,
+            )
+            return 2
+    elif not settings.slack_signing_secret:
         print(
             "SLACK_SIGNING_SECRET is not set: HTTP mode needs it to verify Slack's requests.",
             file=sys.stderr,
@@ -55,7 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
 
     async def main() -> None:
-        await serve_forever(Runtime(settings), port=args.port)
+        await serve_forever(Runtime(settings, socket_mode=args.socket), port=args.port)
 
     asyncio.run(main())
     return 0
@@ -179,10 +188,140 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.services.importer import import_items, read_csv, read_jsonl
+    from storage.uow import Database
+
+    settings = _settings()
+    reader = read_csv if args.format == "csv" else read_jsonl
+    stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8", newline="")  # noqa: SIM115
+
+    async def main() -> Any:
+        db = Database(settings.database_url)
+        try:
+            await db.upgrade()
+            return await import_items(db, reader(stream), SystemClock())
+        finally:
+            await db.dispose()
+
+    try:
+        report = asyncio.run(main())
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    unit = "line" if args.format == "jsonl" else "row"
+    for number, reason in report.errors:
+        print(f"{unit} {number}: {reason}", file=sys.stderr)
+    for team in report.teams_created:
+        print(f"created team {team} (set its home channel with /infrawork setup)", file=sys.stderr)
+    print(
+        f"imported {report.created} item(s), {report.skipped} already present, "
+        f"{len(report.errors)} left out"
+    )
+    return 1 if report.errors else 0
+
+
+def cmd_workspace_purge(args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.services.workspaces import WorkspaceService
+    from storage.uow import Database
+
+    if not args.yes:
+        print(
+            f"This deletes every team, item, baseline, digest and installation of workspace "
+            f"{args.team_id}. Run again with --yes to do it.",
+            file=sys.stderr,
+        )
+        return 2
+    settings = _settings()
+
+    async def main() -> dict[str, int]:
+        db = Database(settings.database_url)
+        try:
+            await db.upgrade()
+            return await WorkspaceService(db, SystemClock()).purge(args.team_id)
+        finally:
+            await db.dispose()
+
+    deleted = asyncio.run(main())
+    rows = ", ".join(f"{table} {count}" for table, count in deleted.items() if count)
+    print(f"purged workspace {args.team_id}: {rows or 'nothing was stored for it'}")
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.scheduler import Scheduler, workspace_clients
+    from bot.services.container import Services
+    from bot.services.digest import Outcome, current_digest_week
+    from bot.slack_client import make_web_client
+    from bot.text.digest import render_digest_text
+    from core.schedule import IsoWeek
+    from storage.uow import Database
+
+    settings = _settings()
+    try:
+        week = IsoWeek.parse(args.week) if args.week else None
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    if args.post and not (settings.slack_bot_token or settings.oauth_enabled):
+        print(
+            "--post needs SLACK_BOT_TOKEN (or the OAuth settings) to reach Slack.", file=sys.stderr
+        )
+        return 2
+
+    async def main() -> int:
+        db = Database(settings.database_url)
+        services = Services(settings=settings, db=db)
+        client = make_web_client(settings) if settings.slack_bot_token else None
+        try:
+            await db.upgrade()
+            now = datetime.now(UTC)
+            teams = await services.digests.teams()
+            if args.team is not None:
+                teams = [t for t in teams if t.id == args.team]
+                if not teams:
+                    print(f"no team with id {args.team}", file=sys.stderr)
+                    return 1
+            if not args.post:
+                for team in teams:
+                    digest = await services.digests.build(
+                        team, week or current_digest_week(team, now)
+                    )
+                    print(render_digest_text(digest))
+                return 0
+            installations = getattr(services, "installations", None)
+            scheduler = Scheduler(
+                db, services.digests, workspace_clients(settings, installations, client)
+            )
+            status = 0
+            for result in await scheduler.post_now(teams, week, now):
+                where = f"team {result.team_id} {result.week}"
+                if result.outcome is Outcome.POSTED:
+                    print(f"{where}: posted to {result.channel} (ts {result.ts})")
+                elif result.outcome is Outcome.SKIPPED:
+                    print(
+                        f"{where}: not posted ({result.error or 'already posted or in progress'})"
+                    )
+                else:
+                    print(f"{where}: failed: {result.error} (recorded; retried later)")
+                    status = 1
+            return status
+        finally:
+            if client is not None and client.session is not None:
+                await client.session.close()
+            await db.dispose()
+
+    return asyncio.run(main())
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from bot.demo import render_mix, seed_demo, weekly_mix
+    from bot.demo import demo_digest, render_mix, seed_demo, weekly_mix
     from storage.uow import Database
 
     settings = _settings()
@@ -195,6 +334,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             team = await seed_demo(db, now)
             print(f"Seeded demo team {team.name} (id {team.id}) in {db.url}\n")
             print(render_mix(team.name, await weekly_mix(db, team, now, weeks=5)))
+            print()
+            print(await demo_digest(db, team, now), end="")
         finally:
             await db.dispose()
 
@@ -228,6 +369,30 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     export.add_argument("--workspace", help="only this workspace's items")
     export.set_defaults(func=cmd_export)
+
+    importer = sub.add_parser("import", help="load items from an export (JSONL or CSV)")
+    importer.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    importer.add_argument(
+        "file", metavar="FILE|-", help="an `infrawork export` file, or - for stdin"
+    )
+    importer.set_defaults(func=cmd_import)
+
+    workspace = sub.add_parser("workspace", help="manage the Slack workspaces served")
+    workspace_sub = workspace.add_subparsers(dest="workspace_command", required=True)
+    purge = workspace_sub.add_parser("purge", help="delete all of a workspace's data")
+    purge.add_argument("team_id", help="the Slack workspace id (T…)")
+    purge.add_argument("--yes", action="store_true", help="really delete")
+    purge.set_defaults(func=cmd_workspace_purge)
+
+    digest = sub.add_parser("digest", help="render (or post) the weekly digest")
+    which = digest.add_mutually_exclusive_group()
+    which.add_argument("--team", type=int, help="only this team (by id)")
+    which.add_argument("--all", action="store_true", help="every team (the default)")
+    how = digest.add_mutually_exclusive_group()
+    how.add_argument("--print", action="store_true", help="print it as text (the default)")
+    how.add_argument("--post", action="store_true", help="post it now, once per team and week")
+    digest.add_argument("--week", metavar="YYYY-Www", help="the week to report (default: now's)")
+    digest.set_defaults(func=cmd_digest)
 
     demo = sub.add_parser("demo", help="seed a demo team and print its week (no Slack needed)")
     demo.set_defaults(func=cmd_demo)

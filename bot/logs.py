@@ -7,9 +7,22 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import TextIO
 
 _TOKEN = re.compile(r"\b(xox[abeprs]|xapp)-[0-9A-Za-z-]+")
+
+request_id: ContextVar[str | None] = ContextVar("infrawork_request_id", default=None)
+"""The id of the Slack request being handled; set by the HTTP/Socket Mode edge, read by logs."""
+
+
+class StampRequestId(logging.Filter):
+    """Puts the current request id (if any) on every record as ``record.request_id``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = request_id.get()
+        return True
 
 
 class RedactSecrets(logging.Filter):
@@ -61,6 +74,7 @@ def configure_logging(
 ) -> None:
     """Route every logger through one handler (stderr by default) that never prints a secret."""
     handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(StampRequestId())
     handler.addFilter(RedactSecrets(secrets))
     if fmt == "json":
         handler.setFormatter(JsonFormatter())

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = None
     slack_scopes: str | None = None
     """Comma-separated bot scopes for the OAuth install; defaults to those manifest.yml asks for."""
+    slack_redirect_uri: str | None = None
+    """The OAuth redirect URL (https://…/slack/oauth_redirect) when the app lists several."""
     slack_api_url: str = DEFAULT_SLACK_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     db_pool_size: int = Field(default=5, ge=1)

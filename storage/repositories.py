@@ -10,11 +10,14 @@ from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.tables import (
+    Base,
     Correction,
     Team,
     TeamMember,
     WorkItem,
     Workspace,
+    slack_bots,
+    slack_installations,
 )
 from storage.upsert import insert_ignore
 
@@ -50,6 +53,26 @@ class WorkspaceRepository:
             update(Workspace).where(Workspace.id == workspace).values(active=active, updated_at=now)
         )
 
+    async def purge(self, workspace: str) -> dict[str, int]:
+        """Delete every row of ``workspace`` in every table, children first: {table: rows}.
+
+        Covers each table with a ``workspace`` column (so tables added later are included), the
+        workspace itself, and its Slack installations.
+        """
+        deleted: dict[str, int] = {}
+        for table in reversed(Base.metadata.sorted_tables):
+            if "workspace" in table.c:
+                condition = table.c.workspace == workspace
+            elif table is Workspace.__table__:
+                condition = table.c.id == workspace
+            elif table is slack_installations or table is slack_bots:
+                condition = table.c.team_id == workspace
+            else:
+                continue
+            result = await self.session.execute(delete(table).where(condition))
+            deleted[table.name] = int(getattr(result, "rowcount", 0) or 0)
+        return deleted
+
 
 class TeamRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -75,6 +98,15 @@ class TeamRepository:
             if channel in (candidate.incident_channels or []):
                 return candidate
         return None
+
+    async def by_name(self, workspace: str, name: str) -> Team | None:
+        """The workspace's oldest team named ``name`` (names are not unique; imports use them)."""
+        return await self.session.scalar(
+            select(Team)
+            .where(Team.workspace == workspace, Team.name == name)
+            .order_by(Team.id)
+            .limit(1)
+        )
 
     async def in_workspace(self, workspace: str) -> Sequence[Team]:
         result = await self.session.scalars(
@@ -177,6 +209,21 @@ class ItemRepository:
                 WorkItem.channel == channel,
                 WorkItem.message_ts == message_ts,
             )
+        )
+
+    async def same_as(
+        self, workspace: str, team_id: int, text: str, created_at: datetime
+    ) -> WorkItem | None:
+        """An item with this text logged at this moment for the team (how imports dedupe)."""
+        return await self.session.scalar(
+            select(WorkItem)
+            .where(
+                WorkItem.workspace == workspace,
+                WorkItem.team_id == team_id,
+                WorkItem.created_at == created_at,
+                WorkItem.text == text,
+            )
+            .limit(1)
         )
 
     async def last_by_user(self, workspace: str, user_id: str) -> WorkItem | None:

@@ -224,3 +224,11 @@ slack_bots = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_
 slack_oauth_states = SQLAlchemyOAuthStateStore.build_oauth_states_table(
     Base.metadata, "slack_oauth_states"
 )
+
+TOKEN_COLUMN_LENGTH = 512
+"""Token columns are wider than the library's 200 characters: a Fernet-encrypted rotating token
+(TOKEN_ENCRYPTION_KEY) is about 4/3 of its plaintext plus 80 characters."""
+for _table in (slack_installations, slack_bots):
+    for _column in _table.c:
+        if _column.name.endswith("_token"):
+            _column.type = String(TOKEN_COLUMN_LENGTH)

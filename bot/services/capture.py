@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.metrics import Metrics
 from bot.services.context import Actor
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.learning import TeamModels
@@ -51,10 +52,13 @@ def clean_item_text(text: str) -> str:
 
 
 class CaptureService:
-    def __init__(self, db: Database, clock: Clock, models: TeamModels) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, models: TeamModels, metrics: Metrics | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
         self.models = models
+        self.metrics = metrics
 
     async def add(
         self,
@@ -117,6 +121,8 @@ class CaptureService:
             else:
                 item, created = await uow.items.add(values), True
             await uow.commit()
+        if created and self.metrics is not None:
+            self.metrics.item_captured(source.value, chosen.value)
         return Captured(item=item, team=team, classification=result, created=created)
 
     async def change_quadrant(

@@ -1,0 +1,165 @@
+"""Socket Mode end to end: the real slack_sdk WebSocket client against a fake Socket Mode server.
+
+The fake Web API hands out the fake server's ws:// URL from ``apps.connections.open``; envelopes
+go through Bolt's AsyncSocketModeHandler to the same listeners as HTTP mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import pytest
+from sqlalchemy import select
+
+from bot.runtime import Runtime, serve_forever
+from storage.tables import WorkItem
+from tests.conftest import make_settings
+from tests.support.fake_socket_mode import FakeSocketMode
+from tests.support.signing import slash_command_body
+
+APP_TOKEN = "xapp-1-A0001-0000-test"  # a fake app-level token for the fake Slack
+OPENSSL = "Patch OpenSSL CVE-2026-1234 on all edge hosts by Friday"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def command_payload(text: str, **kwargs: str) -> dict[str, str]:
+    return dict(parse_qsl(slash_command_body(text, **kwargs)))
+
+
+@pytest.fixture
+async def socket_server(slack):
+    async with FakeSocketMode() as server:
+        slack.script("apps.connections.open", body=server.connections_open_answer(), times=20)
+        yield server
+
+
+@pytest.fixture
+async def socket_runtime(database_url, slack, clock, socket_server):
+    """infrawork serving over Socket Mode via serve_forever (what `serve --socket` runs)."""
+    settings = make_settings(
+        database_url,
+        slack,
+        slack_app_token=APP_TOKEN,
+        slack_signing_secret=None,
+        host="127.0.0.1",
+    )
+    runtime = Runtime(settings, clock=clock, socket_mode=True)
+    ran = asyncio.Event()
+
+    async def probe(rt: Runtime) -> None:
+        ran.set()
+        await asyncio.Event().wait()
+
+    runtime.add_background(probe, "probe")
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve_forever(runtime, port=0, stop=stop))
+    await socket_server.wait_connected()
+    runtime.background_ran = ran  # type: ignore[attr-defined]
+    yield runtime
+    stop.set()
+    await asyncio.wait_for(serving, 15)
+
+
+async def test_a_slash_command_over_the_socket_is_acked_and_stored(
+    socket_runtime, socket_server, slack, http
+):
+    envelope_id = await socket_server.send(
+        "slash_commands", command_payload(f"add {OPENSSL}", response_url=slack.response_url())
+    )
+    ack = await socket_server.ack(envelope_id)
+
+    assert ack["envelope_id"] == envelope_id
+    assert ack["payload"]["response_type"] == "ephemeral"
+    rendered = json.dumps(ack["payload"]["blocks"], ensure_ascii=False)
+    assert "Forced · short-term" in rendered
+    async with socket_runtime.db.read() as uow:
+        items = (await uow.session.scalars(select(WorkItem))).all()
+    assert [(i.text, i.source, i.workspace) for i in items] == [(OPENSSL, "slash_command", "T0001")]
+    # The connection was opened with the app-level token, through SLACK_API_URL.
+    assert slack.calls_to("apps.connections.open")[0].token == APP_TOKEN
+
+
+async def test_socket_mode_runs_background_tasks_and_reports_health(
+    socket_runtime, socket_server, http
+):
+    await asyncio.wait_for(socket_runtime.background_ran.wait(), 5)
+
+    async with http.get(socket_runtime.url + "/healthz") as response:
+        assert response.status == 200
+        assert await response.json() == {"status": "ok", "database": "ok", "socket": "ok"}
+    # No public request URL in Socket Mode: nothing there to forge requests against.
+    async with http.post(socket_runtime.url + "/slack/events", data=b"{}") as response:
+        assert response.status in (404, 405)
+
+    envelope_id = await socket_server.send("slash_commands", command_payload("help"))
+    await socket_server.ack(envelope_id)
+    async with http.get(socket_runtime.url + "/metrics") as response:
+        text = await response.text()
+    assert 'infrawork_requests_total{outcome="ok",surface="command"} 1.0' in text
+    assert "infrawork_socket_mode_connected 1.0" in text
+
+
+async def test_health_says_the_socket_is_down(socket_runtime, socket_server, http):
+    # Slack drops the connection and the next ones fail: /healthz answers 503 and says why.
+    socket_runtime.socket.client.auto_reconnect_enabled = False
+    for ws in list(socket_server.connections):
+        await ws.close()
+    await socket_server.wait_disconnected()
+    async with http.get(socket_runtime.url + "/healthz") as response:
+        body = await response.json()
+    assert response.status == 503
+    assert body["database"] == "ok"
+    assert body["socket"].startswith("down")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM")
+async def test_serve_socket_cli_shuts_down_gracefully_on_sigterm(
+    database_url, slack, socket_server
+):
+    env = {
+        **os.environ,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_BOT_TOKEN": "xoxb-test-0000",
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": database_url,
+        "SCHEDULER_ENABLED": "false",
+        "HOST": "127.0.0.1",
+        "PORT": "0",
+        "LOG_FORMAT": "json",
+    }
+    env.pop("SLACK_SIGNING_SECRET", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "serve",
+        "--socket",
+        cwd=ROOT,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await socket_server.wait_connected(timeout=30)
+        envelope_id = await socket_server.send("slash_commands", command_payload(f"add {OPENSSL}"))
+        ack = await socket_server.ack(envelope_id, timeout=10)
+        assert ack["payload"]["response_type"] == "ephemeral"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0
+    await socket_server.wait_disconnected()
+    lines = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
+    messages = [line["message"] for line in lines]
+    assert "shutting down" in messages and "Socket Mode closed" in messages
+    assert "xapp-1" not in stderr.decode() and "xoxb-test" not in stderr.decode()
