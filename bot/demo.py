@@ -9,7 +9,10 @@ from sqlalchemy import delete
 
 from bot.services.capture import CaptureService
 from bot.services.context import Actor
+from bot.services.digest import DigestService, current_digest_week
 from bot.services.learning import TeamModels
+from bot.text.digest import render_digest_text
+from core.baselines import parse_baseline
 from core.model import Quadrant, Source
 from storage.tables import Team
 from storage.uow import Database
@@ -90,7 +93,60 @@ async def seed_demo(db: Database, now: datetime) -> Team:
         captured = await capture.add(actor, text, source=Source.SLASH_COMMAND)
         team = captured.team
     assert team is not None
+    await _seed_baselines(db, team, now)
     return team
+
+
+# (baseline, measurements as (day of the reported week, value)): one missed, one met, and one
+# without a measurement, so the demo digest shows all three honestly.
+DEMO_BASELINES: tuple[tuple[str, tuple[tuple[int, float], ...]], ...] = (
+    ("reliability availability >= 99.9%", ((1, 99.93), (4, 99.86))),
+    ("latency checkout-p99 <= 300ms", ((2, 310.0), (5, 280.0))),
+    ("security open-critical-cves <= 0", ()),
+)
+
+
+async def _seed_baselines(db: Database, team: Team, now: datetime) -> None:
+    """The demo team's baselines, with measurements inside the week its digest reports."""
+    week = current_digest_week(team, now)
+    start, _ = week.bounds(team.timezone or "UTC")
+    async with db.uow() as uow:
+        for text, measurements in DEMO_BASELINES:
+            baseline = parse_baseline(text)
+            await uow.baselines.put(
+                workspace=team.workspace,
+                team_id=team.id,
+                principle=baseline.principle.value,
+                indicator=baseline.indicator,
+                op=baseline.op.value,
+                target=baseline.target,
+                unit=baseline.unit,
+                user_id=DEMO_USERS[0],
+                now=now,
+            )
+            await uow.measurements.add_many(
+                [
+                    {
+                        "workspace": team.workspace,
+                        "team_id": team.id,
+                        "principle": baseline.principle.value,
+                        "value": value,
+                        "measured_at": start + timedelta(days=day, hours=10),
+                        "source": "import",
+                        "created_by": None,
+                        "created_at": now,
+                    }
+                    for day, value in measurements
+                ]
+            )
+        await uow.commit()
+
+
+async def demo_digest(db: Database, team: Team, now: datetime) -> str:
+    """The demo team's full digest as the terminal shows it (the week it would post now)."""
+    digests = DigestService(db, _At(now))
+    digest = await digests.build(team, current_digest_week(team, now))
+    return render_digest_text(digest)
 
 
 async def weekly_mix(db: Database, team: Team, now: datetime, weeks: int) -> list[dict[str, int]]:

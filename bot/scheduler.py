@@ -15,7 +15,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ from bot.services.digest import (
     DigestService,
     Outcome,
     PostResult,
+    current_digest_week,
     due_week,
 )
 from bot.settings import Settings
@@ -121,11 +122,25 @@ class Scheduler:
         report = TickReport(due=len(due))
         if due:
             report.results = list(
-                await asyncio.gather(*(self._post(team, week, now) for team, week in due))
+                await asyncio.gather(*(self.post(team, week, now) for team, week in due))
             )
         return report
 
-    async def _post(self, team: Team, week: IsoWeek, now: datetime) -> PostResult:
+    async def post_now(
+        self, teams: Sequence[Team], week: IsoWeek | None, now: datetime
+    ) -> list[PostResult]:
+        """Post these teams' digests now (``infrawork digest --post``), still once per week.
+
+        ``week`` defaults to the week each team's digest would report on if posted now.
+        """
+        return list(
+            await asyncio.gather(
+                *(self.post(team, week or current_digest_week(team, now), now) for team in teams)
+            )
+        )
+
+    async def post(self, team: Team, week: IsoWeek, now: datetime) -> PostResult:
+        """Claim and post one digest, within the concurrency bound."""
         async with self._limit:
             try:
                 client = await self.client_for(team)

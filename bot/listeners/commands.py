@@ -7,9 +7,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 import bot.verbs.add
+import bot.verbs.baseline
+import bot.verbs.digest
 import bot.verbs.help
 import bot.verbs.items
 import bot.verbs.setup
+import bot.verbs.token
 from bot.blocks.capture import build_notice
 from bot.ids import COMMAND
 from bot.listeners.common import actor_from_command
@@ -21,6 +24,7 @@ from bot.verbs.help import build_help
 
 _ = bot.verbs.add  # registered on import
 _capture_verbs = (bot.verbs.items, bot.verbs.setup)  # registered on import
+_digest_verbs = (bot.verbs.baseline, bot.verbs.digest, bot.verbs.token)  # registered on import
 
 
 def register(app: AsyncApp, services: Services) -> None:

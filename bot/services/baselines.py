@@ -161,7 +161,14 @@ class BaselineService:
                 value = parse_measurement(words[1], baseline)
             except BaselineSyntaxError as error:
                 raise _syntax(error, f"{COMMAND} baseline record {principle.value}") from None
-            _check_value(value)
+            try:
+                _check_value(value)
+            except InvalidInput as error:
+                example = format_number(baseline.target) + baseline.unit
+                raise InvalidInput(
+                    f"{error} Write it like `{COMMAND} baseline record {principle.value} "
+                    f"{example}`."
+                ) from None
             await uow.measurements.add_many(
                 [
                     {
@@ -324,7 +331,7 @@ def _check_value(value: float) -> None:
     if not math.isfinite(value) or abs(value) > MAX_ABS_VALUE:
         raise InvalidInput(
             f"{format_number(value)} is out of range for a measurement "
-            f"(at most {MAX_ABS_VALUE:g} either way)."
+            f"(at most {MAX_ABS_VALUE:,.0f} either way)."
         )
 
 
