@@ -251,8 +251,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     repeats = 3 if args.quick else 9
     corpus = (texts * (20_000 // max(len(texts), 1) + 1))[:20_000]
     rate = throughput(corpus, repeats)
-    print(f"\n### Throughput: {rate:,.0f} items/s (median of {repeats} passes over "
-          f"{len(corpus):,} items, one core, CPU time, word cache emptied before each pass)")  # fmt: skip
+    print(
+        f"\n### Throughput: {rate:,.0f} items/s (median of {repeats} passes over {len(corpus):,} "
+        "items, one core, CPU time, word cache emptied before each pass)"
+    )
     learning(dev_tune, dev_held)
     return 0
 

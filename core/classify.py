@@ -24,6 +24,9 @@ FORCED_THRESHOLD = 1.0
 """Forced evidence must outweigh discretionary evidence by this much to call an item forced."""
 
 _MAX_DECIDING = 4
+_RULES_FLOOR = 0.02
+_LITTLE_EVIDENCE = 1.5
+_LITTLE_EVIDENCE_CONFIDENCE = 0.45
 _PRINCIPLE_THRESHOLD = 0.9
 _PRINCIPLES = tuple(Principle)
 _QUADRANTS = tuple(Quadrant)
@@ -36,6 +39,9 @@ _DATE_LONG_FORCED, _DATE_LONG_DISC = 3.0, 0.8
 _DATE_UNPLACED_FORCED, _DATE_UNPLACED_DISC = 2.2, 0.6
 
 _CONDITIONALS = frozenset({"when", "if", "whenever", "unless", "once"})
+_DEADLINE_WORDS = ("by ", "before ", "until ", "till ", "due ", "no later")
+_UNSHOWN = -99
+"""Order of a part that counts in the score but is not worth naming in the explanation."""
 
 # A piece of evidence on one axis: (weight, order, hit or None, evidence, meaning). Evidence and
 # meaning are filled in only for dates and context; for words they come from the hit when shown.
@@ -56,6 +62,10 @@ def classify(
     """
     hits, tokens = find_cues(text)
     scales = _scales(hits, tokens)
+    times = find_times(text, logged_at, tokens)
+    # With a date named, its distance decides the horizon of forced work (tie-breaker 3); without
+    # one, an outside deadline ("EOL", "contract") is assumed to be months away.
+    dated = any(not t.past and t.days is not None for t in times)
 
     forced_parts: list[_Part] = []
     hz_forced: list[_Part] = []
@@ -77,12 +87,11 @@ def classify(
         scale = scales[order] if scales is not None else 1.0
         if cue.forced:
             forced_parts.append((cue.forced * scale, order, hit, "", ""))
-        if cue.hz_forced:
+        if cue.hz_forced and not (dated and cue.kind is Kind.DEADLINE):
             hz_forced.append((cue.hz_forced * scale, order, hit, "", ""))
         if cue.hz_disc:
             hz_disc.append((cue.hz_disc * scale, order, hit, "", ""))
 
-    times = find_times(text, logged_at, tokens)
     if times:
         _add_times(times, forced_parts, hz_forced, hz_disc)
     if context is not None:
@@ -91,7 +100,7 @@ def classify(
     f_score = sum(p[0] for p in forced_parts)
     if context is not None and context.incident_reaction:
         f_score = max(f_score, FORCED_THRESHOLD + 4.0)
-    p_forced = _sigmoid(0.9 * (f_score - FORCED_THRESHOLD))
+    p_forced = _sigmoid(1.2 * (f_score - FORCED_THRESHOLD))
     p_long_f = _sigmoid(0.8 * sum(p[0] for p in hz_forced))
     p_long_d = _sigmoid(0.8 * sum(p[0] for p in hz_disc))
     # In Quadrant order: forced short, forced long, discretionary short, discretionary long.
@@ -102,6 +111,10 @@ def classify(
         (1 - p_forced) * p_long_d,
     )
     rules_quadrant = _QUADRANTS[probs.index(max(probs))]
+    evidence = sum(abs(p[0]) for p in forced_parts) + sum(abs(p[0]) for p in hz_forced)
+    if evidence < _LITTLE_EVIDENCE:
+        # Hardly anything to go on ("misc", "look into the thing"): ask rather than guess.
+        probs = tuple(min(p, _LITTLE_EVIDENCE_CONFIDENCE) for p in probs)
     quadrant, confidence, team_signal = _blend(text, probs, rules_quadrant, team)
 
     signals = _deciding_signals(text, tokens, quadrant, forced_parts, hz_forced, hz_disc)
@@ -142,12 +155,16 @@ def _scales(hits: list[Hit], tokens: Sequence[str]) -> list[float] | None:
     conditional = -1
     if not _CONDITIONALS.isdisjoint(tokens):
         conditional = next(i for i, t in enumerate(tokens) if t in _CONDITIONALS)
-        if not any(h.pos < conditional and h.cue.forced < 0 for h in hits):
+        if any(h.pos < conditional and h.cue.kind is Kind.NOW for h in hits):
             conditional = -1  # "X crashes when Y" is still a crash
     if conditional < 0 and not any(h.cue.reframing for h in hits):
         return None
     kinds = {h.cue.kind for h in hits}
+    # "bump the memory limit, it got OOMKilled twice last week": an action about past events.
     followup = Kind.FOLLOWUP in kinds
+    past_action = Kind.PAST in kinds and any(
+        h.cue.forced < 0 and h.cue.kind is not Kind.PAST for h in hits
+    )
     recurring_build = Kind.RECURRING in kinds and Kind.BUILD in kinds
     # The purpose clause of a PREVENT cue: from a few words before it to the end.
     window = min((h.pos - 8 for h in hits if h.cue.kind is Kind.PREVENT), default=10_000)
@@ -159,6 +176,8 @@ def _scales(hits: list[Hit], tokens: Sequence[str]) -> list[float] | None:
             if kind is Kind.NOW:
                 if followup:
                     scale = 0.15
+                elif past_action:
+                    scale = 0.35
                 if recurring_build:
                     scale = min(scale, 0.25)
                 if 0 <= conditional < h.pos:
@@ -177,9 +196,15 @@ def _add_times(
 ) -> None:
     future = [t for t in times if not t.past]
     if future:
-        # The nearest deadline decides: a cutoff tonight beats a migration due next quarter.
-        t = min(future, key=_days_key)
+        # The nearest deadline decides: a cutoff tonight beats a migration due next quarter. A
+        # stated deadline ("by October") beats a duration ("report within 24h").
+        # A duration ("report within 24h") is not the deadline when a date is also named.
+        dated = [t for t in future if not t.evidence.lower().startswith("within")]
+        t = min(dated or future, key=_days_key)
         ev, meaning = t.evidence, t.meaning()
+        # Work with a date attached is more often owed to someone than chosen (counted, not shown).
+        stated = ev.lower().startswith(_DEADLINE_WORDS)
+        forced_parts.append((0.8 if stated else 0.4, _UNSHOWN, None, ev, "a date it is due by"))
         if t.days is None:
             hz_forced.append((_DATE_UNPLACED_FORCED, -1, None, ev, meaning))
             hz_disc.append((_DATE_UNPLACED_DISC, -1, None, ev, meaning))
@@ -190,10 +215,12 @@ def _add_times(
             scale = 0.7 if t.days < 30 else 1.0
             hz_forced.append((_DATE_LONG_FORCED * scale, -1, None, ev, meaning))
             hz_disc.append((_DATE_LONG_DISC, -1, None, ev, meaning))
-    else:
-        t = times[0]
-        forced_parts.append((0.8, -1, None, t.evidence, "already happening"))
-        hz_forced.append((-1.5, -1, None, t.evidence, "already happening"))
+    past = [t for t in times if t.past]
+    if past:
+        t = past[0]
+        forced_parts.append((0.8, -3, None, t.evidence, "already happening"))
+        if not future:
+            hz_forced.append((-1.5, -1, None, t.evidence, "already happening"))
 
 
 def _days_key(t: TimeMention) -> float:
@@ -227,8 +254,10 @@ def _blend(
     vote = team.vote(text)
     if vote is None:
         return rules_quadrant, confidence, None
+    # The rules are never so sure that a team's own convention cannot overrule them.
     logits = [
-        math.log(max(p, 1e-9)) + vote.scores[q] for q, p in zip(_QUADRANTS, probs, strict=True)
+        math.log(max(p, _RULES_FLOOR)) + vote.scores[q]
+        for q, p in zip(_QUADRANTS, probs, strict=True)
     ]
     top = max(logits)
     total = sum(math.exp(v - top) for v in logits)
@@ -286,8 +315,11 @@ def _decisive(entry: tuple[float, int, _Part, Axis]) -> tuple[float, int]:
 
 
 def _strongest(parts: list[_Part], positive: bool) -> list[_Part]:
-    """The parts pushing one way, strongest first (orders are unique, so tuples compare)."""
-    same = [p for p in parts if p[0] > 0] if positive else [p for p in parts if p[0] < 0]
+    """The parts pushing one way that are worth naming, strongest first."""
+    if positive:
+        same = [p for p in parts if p[0] > 0 and p[1] != _UNSHOWN]
+    else:
+        same = [p for p in parts if p[0] < 0 and p[1] != _UNSHOWN]
     same.sort(key=_weight_order, reverse=positive)
     return same
 

@@ -422,6 +422,8 @@ def _resolve(m: re.Match[str], today: date | None) -> TimeMention | None:
         key = _WS.sub(" ", g("word").lower())
         if key == "asap":
             return None  # urgency word, not a date (tie-breaker 1)
+        if key == "today" and _describes_present(m):
+            return None
         known = _WORD_DAYS.get(key)
         if known is None:
             return None
@@ -436,6 +438,15 @@ def _resolve(m: re.Match[str], today: date | None) -> TimeMention | None:
     if g("since"):
         return TimeMention(ev, 0.0, past=True)
     return None
+
+
+def _describes_present(m: re.Match[str]) -> bool:
+    """ "(we keep 30 today)", "as of today": the state of things now, not a due date."""
+    before = m.string[max(0, m.start() - 40) : m.start()]
+    after = m.string[m.end() : m.end() + 2]
+    if before.rstrip().endswith(("as of", "as at")):
+        return True
+    return before.rfind("(") > before.rfind(")") and after.lstrip().startswith(")")
 
 
 def _absolute(ev: str, today: date | None, y: int, mo: int, d: int) -> TimeMention | None:

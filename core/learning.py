@@ -92,7 +92,7 @@ class TeamModel:
     @property
     def influence(self) -> float:
         """How much the team's vote counts against the rules; grows with its corrections."""
-        return self.size / (self.size + 4.0)
+        return 1.5 * self.size / (self.size + 2.0)
 
     def vote(self, text: str, words: Sequence[str] | None = None) -> TeamVote | None:
         """The team's vote on ``text``, or None when none of its words were ever corrected."""

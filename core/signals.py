@@ -35,6 +35,8 @@ class Kind(Enum):
     """Building something lasting: a platform, automation, a new architecture."""
     NEUTRAL = 7
     """Consumes words that would otherwise mislead ("scale down", "deprecation warning")."""
+    PAST = 8
+    """Something that happened before ("twice last week"): with an action, a follow-up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,9 @@ class Cue:
         order = {p: i for i, p in enumerate(Principle)}
         object.__setattr__(self, "slots", tuple((order[p], w) for p, w in self.principles))
         object.__setattr__(
-            self, "reframing", self.kind in (Kind.FOLLOWUP, Kind.PREVENT, Kind.RECURRING)
+            self,
+            "reframing",
+            self.kind in (Kind.FOLLOWUP, Kind.PREVENT, Kind.RECURRING, Kind.PAST),
         )
 
 
@@ -122,7 +126,7 @@ def _add(
 
 
 NOW, DEADLINE, FOLLOWUP, PREVENT = Kind.NOW, Kind.DEADLINE, Kind.FOLLOWUP, Kind.PREVENT
-RECURRING, BUILD, NEUTRAL = Kind.RECURRING, Kind.BUILD, Kind.NEUTRAL
+RECURRING, BUILD, NEUTRAL, PAST = Kind.RECURRING, Kind.BUILD, Kind.NEUTRAL, Kind.PAST
 
 # --- happening now: outages, breakage, exhaustion (forced, short) ---------------------------------
 _add(
@@ -131,6 +135,7 @@ _add(
     "an outage",
     3.0,
     -2.5,
+    kind=NOW,
     p="reliability",
 )
 _add("down", "something is down", 2.2, -2.0, kind=NOW, p="reliability")
@@ -292,7 +297,7 @@ _add(
     p="latency reliability:0.5",
 )
 _add(
-    "rollback|roll back|rolling back|rolled back|revert the|reverting|reverted|hotfix|hot-fix"
+    "roll back|rolling back|rolled back|revert the|reverting|reverted|hotfix|hot-fix"
     "|hot fix|emergency|mitigat*|firefight*|war room|all hands|bridge call|need eyes|eyes on"
     "|pls help|please help|help pls|sos|halp|mayday",
     "an emergency response",
@@ -321,7 +326,7 @@ _add(
     p="reliability",
 )
 _add(
-    "suspended|locked|revoked|disabled our|banned",
+    "suspended|revoked|disabled our|banned",
     "an account cut off",
     1.8,
     -1.6,
@@ -390,7 +395,7 @@ _add(
 )
 _add("memory leak|leaking memory", "processes leaking memory", 2.0, -1.8, kind=NOW, p="reliability")
 _add(
-    "revoke|revoking|rotate|rotating|rotation|scrub",
+    "revoke|revoking|rotate|rotating|scrub",
     "credentials to rotate",
     0.8,
     -0.6,
@@ -429,11 +434,12 @@ _add(
     p="security:1.5",
 )
 _add(
-    "deprecated|deprecation|deprecating|deprecates|deprecate|deprecat*|sunset|sunsets"
+    "will go away|is going away|are going away|will disappear|deprecated|deprecation|deprecating"
+    "|deprecates|deprecate|deprecat*|sunset|sunsets"
     "|sunsetting|sunsetted|sunset*|being retired|retiring|retires|retirement|will be retired"
     "|decommissioning|decommissions|is decommissioning|phase out|phasing out|phased out"
     "|removed in|will be removed|being removed|removal|removes|removing support"
-    "|drops support|dropping support|drop support|dropped support|drops|dropping"
+    "|drops support|dropping support|drop support|dropped support"
     "|no longer|going away|shutting down|shuts down|will shut down|turns off|turning off"
     "|will turn off|switching off|switches off|pulling the plug|end of sale|discontinu*",
     "a provider deprecation",
@@ -520,7 +526,7 @@ _add(
     "|black friday|cyber monday|holiday peak|peak season|holiday season|seasonal|headroom"
     "|capacity plan|capacity planning|capacity for",
     "forecast demand outgrowing capacity",
-    2.2,
+    2.6,
     2.0,
     kind=DEADLINE,
     p="reliability",
@@ -597,7 +603,8 @@ _add(
     kind=PREVENT,
 )
 _add(
-    "keep getting|keeps getting|we keep|keeps|keep|every week|every day|every time|every night"
+    "every hour|every minute|every few minutes|every morning|every deploy|keep getting"
+    "|keeps getting|we keep|keeps|keep|every week|every day|every time|every night"
     "|recurring|repeatedly|over and over|again and again|third time|3rd time|yet again"
     "|constantly|always fires|all the time",
     "a recurring problem",
@@ -611,9 +618,9 @@ _add(
 _add(
     "platform|platforms|framework|architecture|re-architect|rearchitect|re-architecture"
     "|redesign|overhaul|generational|next-gen|next generation|paved road|golden path"
-    "|internal developer platform|developer portal|backstage|service catalog|catalog"
+    "|internal developer platform|developer portal|backstage|service catalog"
     "|dev environment|dev environments|cloud dev|ephemeral environments|preview environments"
-    "|registry|control plane|operator for|abstraction|abstractions",
+    "|operator for|abstraction|abstractions",
     "builds a platform or architecture",
     -1.6,
     1.2,
@@ -652,7 +659,7 @@ _add(
     "|game day|game days|gameday|gamedays|fault injection|sbom|sboms|reproducible"
     "|supply chain|slsa|sigstore|cosign",
     "a generational change",
-    -1.6,
+    -1.0,
     1.2,
     2.4,
     kind=BUILD,
@@ -680,16 +687,16 @@ _add(
     2.2,
 )
 _add(
-    "migrate|migrating|migration|migrations|move to|move from|moving to|moving from|move off"
+    "migrating|migration|migrations|move to|move from|moving to|moving from|move off"
     "|moving off|get off|switch to|switching to|switch from|transition to|port to|replace"
     "|replacing|replacement|replaced|swap out|consolidate|consolidating|consolidation|unify"
     "|unifying|standardize|standardise|standardizing|centralize|centralise|adopt|adopting"
     "|introduce|introducing|roll out|rollout|tiered|tiering|managed offering|managed service"
-    "|fully managed|move|moving|migrate",
+    "|fully managed",
     "a move to something new",
     0.0,
-    1.2,
-    1.6,
+    1.0,
+    1.0,
 )
 _add(
     "design doc|design|rfc|proposal|strategy|strategic|roadmap|okr|okrs|initiative|vision"
@@ -872,6 +879,222 @@ _add(
 )
 
 
+# --- more phrasing: breakage --------------------------------------------------------------------
+_add(
+    "not healthy|unhealthy|not scheduling|not starting|not running|no leader|leaderless"
+    "|lost leader|leader election|not ready|won't come up|wont come up|didn't come back"
+    "|didnt come back|not coming back|refusing connections|connection refused|connection reset"
+    "|connections refused|cannot connect|can't connect|cant connect|servfail|nxdomain"
+    "|handshake failures|handshake failure|x509|tls errors|ssl errors|cascading|cascading failure"
+    "|thundering herd|backed up|backing up|piling up|backlog growing|queue growing|hours behind"
+    "|falling behind|dropping messages|dropping requests|dropping connections|dropping traffic"
+    "|dropped messages|dropped requests|dropping logs|dropped events|dropping events"
+    "|losing messages|losing data|losing events|elevated|elevated errors|elevated error"
+    "|investigating|impacting|impacted|impact on|customer impact|user impact|affecting"
+    "|intermittent|intermittently|sporadic|flapping|slo breach|breaching|burning error budget"
+    "|burn rate|runaway|spinning up|went from|jumped to|jumped from|doubled|tripled"
+    "|rollback|roll back|rolling back|rolled back|bill spiked|cost spike|spend spike"
+    "|unexpected charges|surprise bill|hacked|pwned|suspicious login|unauthorized access"
+    "|hardcoded secret|hardcoded password|hard-coded password|plaintext password"
+    "|secret in the logs|token in the logs|credentials in the logs",
+    "failing in production now",
+    2.2,
+    -1.8,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "zero-downtime|zero downtime|without downtime|no downtime|minimal downtime|downtime-free"
+    "|rollbacks|automatic rollbacks|auto-rollback|auto rollback|highly available|ha setup"
+    "|disaster recovery|dr plan|dr site|backup strategy|containerize|containerise"
+    "|containerizing|serverless|codify|codified|terraform-ize|import into terraform|tracing"
+    "|distributed tracing|opentelemetry|otel|revamp|rework|re-work|reimagine|rethink|v2|2.0"
+    "|full-blown|first-class|production-grade|long-term fix|permanent fix"
+    "|module registry|container platform|decide on|decide between|choose a|pick a|which vendor",
+    "a larger piece of work",
+    -0.4,
+    1.0,
+    1.4,
+    kind=BUILD,
+)
+
+# --- more phrasing: deadlines --------------------------------------------------------------------
+_add(
+    "removes|will remove|is removing|are removing|removed in|will be removed|being removed"
+    "|stop supporting|stops supporting|will stop supporting|no longer support|ends support"
+    "|drops|dropping support|drops support|is dropping|will drop|becomes mandatory|mandatory by"
+    "|required by|enforced from|enforcement|will enforce|starts enforcing|enforcing"
+    "|can't keep|cannot keep|can't continue|won't be able|will not be able|no longer able"
+    "|before we can|before we bump|before bumping|force-upgrades|force-upgraded|auto-upgrades"
+    "|customer requirement|contract requires|customer requires|security questionnaire"
+    "|at current growth|current growth|growth rate|per month|month over month|/mo|yoy"
+    "|running out of|run out of|ip exhaustion|subnet exhaustion|out of ips|customer commitment"
+    "|promised the customer|committed to the customer|release date|general availability",
+    "an outside party sets the terms",
+    2.2,
+    1.6,
+    kind=DEADLINE,
+)
+
+# --- more phrasing: chosen work ------------------------------------------------------------------
+_add(
+    "move|moving|migrate",
+    "a move",
+    0.0,
+    0.6,
+    0.6,
+)
+_add(
+    "page|partial|snippet|report|job|step|sleep|space|bookmarks|cheatsheet|crons|file"
+    "|files|inventory|folder|directory|config file|variable|variables|setting|settings|value"
+    "|entry|line|a line|one line|field|column|key in|env var|env vars",
+    "a small artifact",
+    -0.3,
+    -0.4,
+    -1.0,
+)
+_add(
+    "feature request|enhancement|rfe|request:|would be handy|handy|useful|helpful|convenient"
+    "|quality of life|qol|papercut|paper cut|polish",
+    "a request, not a compulsion",
+    -1.4,
+    0.0,
+    -0.8,
+    p="usability",
+)
+_add(
+    "refactor|refactoring|simplify|dedupe|deduplicate|reorganize|reorganise|tidy up|clean"
+    "|add tests|unit tests|integration tests|test coverage|flaky|flaky test|flaky tests|flake"
+    "|more logging|add logging|log line|structured logs"
+    "",
+    "a chosen fix-up",
+    -1.0,
+    -0.2,
+    -0.6,
+)
+
+_add(
+    "lower cost|lower costs|at lower cost|lower latency|build deps|build dependencies"
+    "|build config|build scripts|build script|build jobs|build job"
+    "|build runners|build runner|build server|build servers|log rotation|logrotate"
+    "|rotation schedule|on-call rotation|oncall rotation|build cache"
+    "|build times|build time|build agents|build agent|build hosts|build step|build logs"
+    "|board meeting|data export|incident reporting|incident response|incident management"
+    "|incident process|incident tooling|incident bot|incident review|incident reviews"
+    "|incident workflow|incident channel|incident channels",
+    "not evidence here",
+    kind=NEUTRAL,
+)
+_add(
+    "should say|should show|should print|should include|should mention|should tell|should link"
+    "|should display|should warn|should explain|say who|post to|post in|send a|notify",
+    "a small usability tweak",
+    -1.0,
+    -0.6,
+    -1.2,
+    p="usability",
+)
+_add(
+    "last week|last night|last month|the other day|earlier this week|a few times|twice"
+    "|three times|several times|last sprint",
+    "something that happened before",
+    -0.5,
+    0.0,
+    -0.4,
+    kind=PAST,
+)
+_add(
+    "expects|expecting|anticipate|anticipated|expected load|expected signups|expected traffic"
+    "|traffic spike expected|load test|load-test|load testing|stop getting updates"
+    "|stops getting updates|no more updates|no more patches|won't patch|will not patch"
+    "|stops getting patches|stop getting patches|security updates end|ending support|is ending"
+    "|are ending|will end|ends in|ends on|ending in|ends|ending|is up|runs out|expires in",
+    "a date set by others",
+    1.8,
+    1.4,
+    kind=DEADLINE,
+)
+_add(
+    "losing|lost|got deleted|was deleted|were deleted|accidentally deleted|got wiped|was wiped"
+    "|everyone getting"
+    "|everybody getting|everyone is getting|all users|customer says|client says|customer said"
+    "|customers say",
+    "hitting people right now",
+    2.2,
+    -1.8,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "set up|stand up|establish|practice",
+    "setting up something lasting",
+    -0.8,
+    0.8,
+    1.4,
+    kind=BUILD,
+)
+
+_add(
+    "overflow|overflows|wraparound|wrap around|exhaustion|id exhaustion|int32|int4|doubling"
+    "|doubles every|doubles|won't hold|will not hold|won't survive|won't scale"
+    "|won't fit|won't last|will not scale|will not fit|not going to fit|not going to scale"
+    "|retire in|retire on|retire by|retires in|retire at|retire after|vendor support"
+    "|out of vendor support|vendor support ends|end of vendor support|out of support",
+    "a limit or end date ahead",
+    2.2,
+    1.6,
+    kind=DEADLINE,
+)
+
+_add(
+    "enterprise customer|customer onboarding|big customer|large customer|customer needs"
+    "|customer wants|customer asked|customer is asking|sales needs|sales wants|the deal"
+    "|contract signature|signed contract|for their",
+    "a customer depends on it",
+    1.6,
+    0.5,
+    kind=DEADLINE,
+    p="reliability:0.5",
+)
+
+_add(
+    "scheduler|services|systems|clusters|databases|datastore|datastores|stack|stacks|engine"
+    "|gateway|message bus|environments|pipelines|whole fleet|architecture",
+    "a system-sized change",
+    -0.2,
+    0.4,
+    0.9,
+)
+_add(
+    "expiry report|expiry dates|expiry date|expiration date|expiration dates|expiry alert"
+    "|expiry alerts|expiry monitoring|expiry dashboard|expiry panel|expiry check|expiry checks",
+    "certificate hygiene",
+    -0.6,
+    0.0,
+    -0.6,
+    p="security",
+)
+
+_add(
+    "single point of failure|spof|remove the single point|redundancy|redundant|failure domain"
+    "|failure domains|blast radius|isolation|tenant isolation",
+    "removes a class of failure",
+    0.0,
+    1.0,
+    1.6,
+    kind=BUILD,
+    p="reliability",
+)
+
+_add(
+    "look into|investigate why|figure out|dig into|check why|take a look|have a look",
+    "something to look into",
+    -0.3,
+    0.0,
+    -0.3,
+)
+
+
 # --------------------------------------------------------------------------------------------------
 # Matcher
 
@@ -880,10 +1103,12 @@ _TOKEN_RE_ANYCASE = re.compile(_TOKEN_RE.pattern, re.IGNORECASE)
 """Words, numbers and the odd "$"; a hyphenated suffix stays attached ("self-service")."""
 
 _HTTP_5XX = re.compile(r"5\d\d(?:s|ing|ed|'s)?|5xx(?:s)?")
-_HTTP_4XX = re.compile(r"40[34](?:s|ing|ed)?")
+_HTTP_4XX = re.compile(r"40[134](?:s|ing|ed)?")
 
 _CVE_RE = re.compile(r"\bGHSA(?:-[0-9a-z]{4}){3}\b", re.IGNORECASE)
-_PERCENT_RE = re.compile(r"(?<![\d.])(?:9[0-9]|100)(?:\.\d+)?\s?%")
+_PERCENT_RE = re.compile(
+    r"(?<!\bto )(?<!\bfrom )(?<!\bthreshold )(?<!\bat least )(?<![\d.])(?:9[0-9]|100)(?:\.\d+)?\s?%"
+)
 _INCIDENT_ID_RE = re.compile(r"\b(?:INC|INCIDENT|SEV)[- ]?\d+\b")
 _ALERT_RE = re.compile(
     r"\[(?:FIRING|CRITICAL|ALERT|TRIGGERED|SEV ?\d|P[12])[^\]]*\]|^\s*(?:FIRING|ALERT|TRIGGERED)\b"
@@ -979,10 +1204,12 @@ class _Lexicon:
         if len(token) >= 6 and token.isalpha():
             # The word missing a letter, or with an extra letter, or with one letter wrong.
             target = self.deletes.get(token)
+            if target is not None and target.startswith(token):
+                target = None  # "remove" is not a typo of "removes": inflections differ in meaning
             if target is None:
                 for i in range(len(token)):
                     d = token[:i] + token[i + 1 :]
-                    if d in self.words and len(d) >= 6:
+                    if d in self.words and len(d) >= 6 and not token.startswith(d):
                         target = d
                         break
                     if len(token) >= 8 and d in self.deletes:

@@ -1,0 +1,100 @@
+"""Relative dates resolved against when the item was logged decide short- vs long-term."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from core.classify import classify
+from core.classify_dates import find_times
+from core.model import Axis, Quadrant
+
+MONDAY = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # a Monday in November
+LATE_FEB = datetime(2027, 2, 24, 9, 0, tzinfo=UTC)
+MID_AUG = datetime(2026, 8, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "logged_at", "low", "high"),
+    [
+        ("by Friday", MONDAY, 4, 4),
+        ("tomorrow", MONDAY, 1, 1),
+        ("in 36h", MONDAY, 1.4, 1.6),
+        ("in 6 months", MONDAY, 170, 190),
+        ("within 12 months", None, 350, 380),
+        ("before March", MONDAY, 95, 100),
+        ("before March", LATE_FEB, 4, 6),
+        ("Q3", MONDAY, 210, 225),
+        ("by Q3", MID_AUG, 40, 60),
+        ("2026-12-01", MONDAY, 8, 8),
+        ("Jan 1", MONDAY, 39, 39),
+        ("Sept 30", MONDAY, 300, 320),
+        ("next week", None, 5, 14),
+        ("next fiscal year", MONDAY, 200, 400),
+        ("later this year", None, 60, 365),
+    ],
+)
+def test_days_until(phrase: str, logged_at: datetime | None, low: float, high: float) -> None:
+    (mention,) = find_times(f"do it {phrase} please", logged_at)
+    assert mention.days is not None
+    assert low <= mention.days <= high
+
+
+@pytest.mark.parametrize("phrase", ["Q3", "before March", "in May", "2027-06-01", "by summer"])
+def test_calendar_dates_without_a_log_time_count_as_far(phrase: str) -> None:
+    (mention,) = find_times(f"migrate it {phrase}", None)
+    assert mention.days is None and not mention.short
+
+
+@pytest.mark.parametrize(
+    "text", ["prod down since 09:12", "paged 10 min ago", "backups empty for 6 nights"]
+)
+def test_past_mentions_say_ongoing(text: str) -> None:
+    assert any(t.past for t in find_times(text, MONDAY))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we may need more nodes",
+        "march the pods through the rollout",
+        "black friday capacity plan",
+        "audit log retention goes to 400 days next year (we keep 30 today)",
+        "a 40 days retention",
+    ],
+)
+def test_words_that_are_not_deadlines(text: str) -> None:
+    assert all(t.past or t.days is None or t.days > 14 for t in find_times(text, MONDAY))
+
+
+def test_by_friday_logged_on_a_monday_is_short() -> None:
+    c = classify("rotate the vpn certificate by Friday, it expires then", logged_at=MONDAY)
+    assert c.quadrant is Quadrant.FORCED_SHORT
+    assert any(s.evidence == "by Friday" and s.effect == Axis.SHORT for s in c.signals)
+
+
+def test_before_march_depends_on_when_it_was_logged() -> None:
+    text = "the colo contract ends, we have to be out before March"
+    assert classify(text, logged_at=MONDAY).quadrant is Quadrant.FORCED_LONG
+    assert classify(text, logged_at=LATE_FEB).quadrant is Quadrant.FORCED_SHORT
+
+
+def test_quarter_depends_on_when_it_was_logged() -> None:
+    text = "vendor sunsets the v1 API at the end of Q3, migrate the integration"
+    assert classify(text, logged_at=MID_AUG).quadrant is Quadrant.FORCED_LONG
+    late_sept = datetime(2026, 9, 25, tzinfo=UTC)
+    assert classify(text, logged_at=late_sept).quadrant is Quadrant.FORCED_SHORT
+
+
+def test_relative_phrases_work_without_a_log_time() -> None:
+    assert classify("the prod cert expires tomorrow").quadrant is Quadrant.FORCED_SHORT
+    assert classify("the signing cert rolls over in 6 months").quadrant is Quadrant.FORCED_LONG
+
+
+def test_nearest_stated_deadline_wins() -> None:
+    c = classify(
+        "CI vendor turns off the legacy API at midnight tonight; the rest of the migration by Q3",
+        logged_at=MONDAY,
+    )
+    assert c.quadrant is Quadrant.FORCED_SHORT
