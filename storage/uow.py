@@ -8,13 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.baselines import ApiTokenRepository, BaselineRepository, MeasurementRepository
 from storage.digests import DigestRepository
-from storage.engine import make_engine, ping, session_factories
+from storage.engine import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, make_engine, ping, session_factories
 from storage.repositories import (
     CorrectionRepository,
     ItemRepository,
     TeamRepository,
     WorkspaceRepository,
 )
+from storage.writer_gate import WriterGate
 
 
 class UnitOfWork:
@@ -22,10 +23,16 @@ class UnitOfWork:
 
     session: AsyncSession
 
-    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, factory: async_sessionmaker[AsyncSession], gate: WriterGate | None = None
+    ) -> None:
         self._factory = factory
+        self._gate = gate
+        self._entered = False
 
     async def __aenter__(self) -> UnitOfWork:
+        if self._gate is not None:
+            self._entered = await self._gate.enter()
         self.session = self._factory()
         self.workspaces = WorkspaceRepository(self.session)
         self.teams = TeamRepository(self.session)
@@ -45,7 +52,11 @@ class UnitOfWork:
     ) -> None:
         # close() rolls back whatever was not committed, without expiring loaded objects, so
         # results stay readable after the unit of work ends.
-        await self.session.close()
+        try:
+            await self.session.close()
+        finally:
+            if self._gate is not None:
+                self._gate.leave(self._entered)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -61,10 +72,12 @@ class Database:
         self.url = url
         self.engine: AsyncEngine = make_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         self._writer, self._reader = session_factories(self.engine)
+        # SQLite: this process's writers queue here rather than in SQLite's busy handler.
+        self._gate = WriterGate(SQLITE_BUSY_TIMEOUT_MS / 1000) if is_sqlite(url) else None
 
     def uow(self) -> UnitOfWork:
         """A unit of work that may write."""
-        return UnitOfWork(self._writer)
+        return UnitOfWork(self._writer, self._gate)
 
     def read(self) -> UnitOfWork:
         """A unit of work for reads only (never takes SQLite's write lock)."""
