@@ -19,7 +19,7 @@ from storage.tables import (
     slack_bots,
     slack_installations,
 )
-from storage.upsert import insert_ignore
+from storage.upsert import insert_ignore, upsert
 
 
 class WorkspaceRepository:
@@ -137,7 +137,8 @@ class TeamRepository:
         return team
 
     async def touch_member(self, team: Team, user_id: str, now: datetime) -> None:
-        inserted = await insert_ignore(
+        # One statement: this runs on every capture (bench/RESULTS.md, request path).
+        await upsert(
             self.session,
             TeamMember.__table__,  # type: ignore[arg-type]
             {
@@ -147,13 +148,8 @@ class TeamRepository:
                 "last_seen_at": now,
             },
             ["team_id", "user_id"],
+            ["last_seen_at"],
         )
-        if inserted is None:
-            await self.session.execute(
-                update(TeamMember)
-                .where(TeamMember.team_id == team.id, TeamMember.user_id == user_id)
-                .values(last_seen_at=now)
-            )
 
     async def of_member(self, workspace: str, user_id: str) -> Sequence[Team]:
         """Teams ``user_id`` has used infrawork for, most recently used first."""

@@ -32,3 +32,24 @@ async def insert_ignore(
     result = await session.execute(stmt)
     row = result.first()
     return None if row is None else row[0]
+
+
+async def upsert(
+    session: AsyncSession,
+    table: Table,
+    values: Mapping[str, Any],
+    conflict_columns: Sequence[str],
+    update_columns: Sequence[str],
+) -> None:
+    """Insert a row, or update ``update_columns`` of the one with the same ``conflict_columns``.
+
+    One statement (INSERT … ON CONFLICT DO UPDATE) on both backends.
+    """
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(table).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(conflict_columns),
+        set_={column: stmt.excluded[column] for column in update_columns},
+    )
+    await session.execute(stmt)
