@@ -103,9 +103,7 @@ async def open_setup_modal(
         try:
             user_tz = (await client.users_info(user=actor.user_id)).get("user", {}).get("tz")
         except SlackApiError as error:
-            log.info(
-                "users.info failed, the timezone defaults to UTC: %s", slack_error(error)
-            )
+            log.info("users.info failed, the timezone defaults to UTC: %s", slack_error(error))
     team, values = await services.setup.current(actor, team_id=team_id, user_timezone=user_tz)
     await client.views_open(trigger_id=trigger_id, view=build_setup_modal(team.id, values))
 
