@@ -102,6 +102,22 @@ class Runtime:
         for task, name in self.background_tasks():
             self.spawn(task, name)
 
+    async def confirm_installation(self) -> None:
+        """Single-workspace mode: a bot token Slack accepts means its workspace has the app
+        (again, after an uninstall and re-install), so work for it resumes."""
+        if self.services.installations is not None or not self.settings.slack_bot_token:
+            return
+        try:
+            auth = await self.client.auth_test()
+        except Exception as error:  # Slack unreachable or the token refused: serve anyway
+            log.warning(
+                "auth.test failed at start (%s); check SLACK_BOT_TOKEN", type(error).__name__
+            )
+            return
+        team_id = auth.get("team_id")
+        if team_id:
+            await self.services.workspaces.installed(auth.get("enterprise_id"), str(team_id))
+
     async def start_socket(self) -> None:
         """Connect to Slack over Socket Mode (SLACK_APP_TOKEN); /healthz reports the socket."""
         from bot.http import HEALTH_PROBES_KEY
@@ -156,6 +172,7 @@ async def serve_forever(
         loop.add_signal_handler(sig, stop.set)
     await runtime.prepare()
     try:
+        await runtime.confirm_installation()
         await runtime.start_http(port=port)
         runtime.start_background()
         if runtime.socket_mode:

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import yaml
 from cryptography.fernet import Fernet
+from slack_sdk.oauth.installation_store.models.installation import Installation
 from sqlalchemy import func, select
 
 from bot.oauth import DEFAULT_BOT_SCOPES
@@ -261,3 +262,31 @@ async def test_purge_deletes_every_row_of_the_workspace(oauth_runtime, slack, ht
             assert left == 0, table.name
         kept = (await conn.execute(select(slack_installations.c.team_id))).scalars().all()
     assert kept == ["T0002"]
+
+
+async def test_long_rotating_tokens_fit_once_encrypted(oauth_runtime):
+    # Rotating tokens (xoxe.xoxb-…, xoxe-1-…) are much longer than classic ones; encrypted they
+    # grow by a third plus ~80 characters and must still fit the columns (PostgreSQL enforces it).
+    long_token = "xoxe.xoxb-1-" + "A" * 200
+    installation = Installation(
+        app_id="A0001",
+        enterprise_id=None,
+        team_id="T0003",
+        user_id="U_INSTALLER",
+        bot_token=long_token,
+        bot_id="BBOT",
+        bot_user_id="UBOT",
+        bot_refresh_token="xoxe-1-" + "B" * 200,
+        bot_token_expires_in=43200,
+        user_token="xoxe.xoxp-1-" + "C" * 200,
+        user_refresh_token="xoxe-1-" + "D" * 200,
+        user_token_expires_in=43200,
+    )
+    store = oauth_runtime.services.installations
+    await store.async_save(installation)
+    found = await store.async_find_installation(enterprise_id=None, team_id="T0003")
+    assert found.bot_token == long_token
+    assert found.user_refresh_token == "xoxe-1-" + "D" * 200
+    async with oauth_runtime.db.engine.connect() as conn:
+        stored = (await conn.execute(select(slack_installations.c.bot_token))).scalar_one()
+    assert len(stored) <= slack_installations.c.bot_token.type.length

@@ -163,3 +163,24 @@ async def test_serve_socket_cli_shuts_down_gracefully_on_sigterm(
     messages = [line["message"] for line in lines]
     assert "shutting down" in messages and "Socket Mode closed" in messages
     assert "xapp-1" not in stderr.decode() and "xoxb-test" not in stderr.decode()
+
+
+async def test_a_reinstalled_single_workspace_app_resumes_work(
+    database_url, slack, clock, socket_server
+):
+    # An earlier app_uninstalled stopped work; the app was re-installed with a new bot token.
+    settings = make_settings(
+        database_url, slack, slack_app_token=APP_TOKEN, slack_signing_secret=None, host="127.0.0.1"
+    )
+    runtime = Runtime(settings, clock=clock, socket_mode=True)
+    await runtime.services.workspaces.uninstalled(None, "T0001")
+    assert not await runtime.services.workspaces.is_active("T0001")
+
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve_forever(runtime, port=0, stop=stop))
+    try:
+        await socket_server.wait_connected()
+        assert await runtime.services.workspaces.is_active("T0001")
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, 15)
