@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.metrics import Metrics
 from bot.services.digest import (
     STALE_CLAIM,
     DigestService,
@@ -92,7 +93,9 @@ class Scheduler:
         clock: Clock | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
         name: str | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self.db = db
         self.digests = digests
         self.client_for = client_for
@@ -149,7 +152,12 @@ class Scheduler:
                 client = None
             if client is None:
                 return PostResult(team.id, week, Outcome.SKIPPED, error="no Slack client")
-            return await self.digests.post(team, week, client, claimant=self.name, now=now)
+            result = await self.digests.post(team, week, client, claimant=self.name, now=now)
+            if self.metrics is not None and result.outcome is Outcome.POSTED:
+                self.metrics.digest_posted()
+            elif self.metrics is not None and result.outcome is Outcome.FAILED:
+                self.metrics.digest_failed()
+            return result
 
     async def run(self, interval: float, stop: asyncio.Event | None = None) -> None:
         """Tick every ``interval`` seconds until cancelled (or ``stop`` is set)."""
@@ -173,7 +181,10 @@ class Scheduler:
 
 
 def workspace_clients(
-    settings: Settings, installations: Any, default: AsyncWebClient | None
+    settings: Settings,
+    installations: Any,
+    default: AsyncWebClient | None,
+    metrics: Metrics | None = None,
 ) -> ClientFor:
     """A team's Web API client: its workspace's bot token from the OAuth installation store,
     else ``default`` (single-workspace mode, SLACK_BOT_TOKEN)."""
@@ -190,7 +201,7 @@ def workspace_clients(
             log.warning("no installation for workspace %s; digest not posted", team.workspace)
             return None
         if token not in clients:
-            clients[token] = make_web_client(settings, token)
+            clients[token] = make_web_client(settings, token, metrics=metrics)
         return clients[token]
 
     return client_for
@@ -202,8 +213,11 @@ def scheduler_for(runtime: Runtime) -> Scheduler:
     return Scheduler(
         runtime.db,
         runtime.services.digests,
-        workspace_clients(runtime.settings, installations, runtime.client),
+        workspace_clients(
+            runtime.settings, installations, runtime.client, runtime.services.metrics
+        ),
         clock=runtime.services.clock,
+        metrics=runtime.services.metrics,
     )
 
 

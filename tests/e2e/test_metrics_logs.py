@@ -13,6 +13,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot.logs import configure_logging
+from bot.scheduler import scheduler_for
 from tests.conftest import BOT_TOKEN
 from tests.support.signing import SIGNING_SECRET, post_signed, sign, slash_command_body
 
@@ -72,12 +73,26 @@ async def test_slack_api_errors_and_retries_are_counted(running, slack, http):
     assert samples[key] == 1
 
 
-async def test_digest_counters_are_exposed(running, http):
-    running.services.metrics.digest_posted()
-    running.services.metrics.digest_failed()
+async def test_scheduled_digests_are_counted_posted_or_failed(running, slack, http, clock):
+    for channel, name in (("C0PLATFORM", "platform"), ("C0GONE", "gone")):
+        body = slash_command_body(
+            f"add {OPENSSL}",
+            channel_id=channel,
+            channel_name=name,
+            response_url=slack.response_url(),
+        )
+        status, _ = await post_signed(http, running.url + "/slack/events", body)
+        assert status == 200
+    slack.unpostable.add("C0GONE")
+
+    report = await scheduler_for(running).tick(clock.now())  # Monday 09:30: the week is due
+
+    assert (len(report.posted), len(report.failed)) == (1, 1)
     samples = await scrape(http, running)
     assert samples['infrawork_digests_total{outcome="posted"}'] == 1
     assert samples['infrawork_digests_total{outcome="failed"}'] == 1
+    key = 'infrawork_slack_api_errors_total{error="not_in_channel",method="chat.postMessage"}'
+    assert samples[key] >= 1
 
 
 @pytest.fixture
