@@ -83,6 +83,19 @@ class TeamRepository:
             select(Team).where(Team.workspace == workspace, Team.id == team_id)
         )
 
+    async def get_for_update(self, workspace: str, team_id: int) -> Team | None:
+        """The team, freshly read and row-locked until the unit of work ends.
+
+        On PostgreSQL this serialises read-modify-write of the team's JSON columns; SQLite's
+        writer transactions are serialised already.
+        """
+        return await self.session.scalar(
+            select(Team)
+            .where(Team.workspace == workspace, Team.id == team_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
     async def by_home_channel(self, workspace: str, channel: str) -> Team | None:
         return await self.session.scalar(
             select(Team).where(Team.workspace == workspace, Team.home_channel == channel)

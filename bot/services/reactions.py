@@ -151,7 +151,7 @@ class ReactionCapture:
     async def _remember_unreadable(self, team: Team, channel: str, unreadable: bool) -> bool:
         """Record (or forget) that ``channel`` is unreadable; True if this changed anything."""
         async with self.db.uow() as uow:
-            fresh = await uow.teams.get(team.workspace, team.id)
+            fresh = await uow.teams.get_for_update(team.workspace, team.id)
             if fresh is None:
                 return False
             channels = list(fresh.unreadable_channels or [])
