@@ -58,6 +58,8 @@ class AddModalMeta:
     team_id: int | None = None
     item_id: int | None = None
     """Set when the message is already logged: submitting updates that item."""
+    from_home: bool | None = None
+    """Opened from the App Home tab, which is published again after the submission."""
 
     def dump(self) -> str:
         data = {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}

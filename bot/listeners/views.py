@@ -51,6 +51,7 @@ async def open_add_modal(
     permalink: str | None = None,
     team_id: int | None = None,
     channel_team: bool = True,
+    from_home: bool = False,
 ) -> None:
     """Open the add modal (prefilled for a message shortcut) within the trigger's 3 s.
 
@@ -75,6 +76,7 @@ async def open_add_modal(
         message_ts=message_ts,
         permalink=permalink,
         team_id=teams[0].id if teams else None,
+        from_home=from_home or None,
     )
     existing = context.existing
     if existing is not None:
@@ -122,7 +124,9 @@ def logged_view(title: str, headline: str, team_name: str, item: Any) -> View:
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.view(Callback.ADD_MODAL)
-    async def on_add_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def on_add_submitted(
+        ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any
+    ) -> None:
         form = read_add_form(view.get("state", {}).get("values", {}))
         meta = AddModalMeta.load(view.get("private_metadata"))
         try:
@@ -184,6 +188,10 @@ def register(app: AsyncApp, services: Services) -> None:
             response_action="update",
             view=logged_view("Logged", "✅ Logged for", captured.team.name, item),
         )
+        if meta.from_home and actor.user_id:
+            # The tab the person came from shows the new item (after the ack: not urgent).
+            home = await services.home.view_for(actor.workspace, actor.user_id)
+            await client.views_publish(user_id=actor.user_id, view=home)
 
     @app.action(Action.UPDATE_EXISTING)
     async def on_update_existing(
@@ -249,6 +257,8 @@ def register(app: AsyncApp, services: Services) -> None:
             actor_from_body(body),
             body["trigger_id"],
             team_id=int(value) if value.isdigit() else None,
+            channel_team=False,
+            from_home=True,
         )
 
     @app.action(Action.OPEN_SETUP)

@@ -197,6 +197,15 @@ async def test_app_home_shows_the_users_teams_with_this_weeks_mix(running, slack
     assert add["callback_id"] == "infrawork_add" and setup["callback_id"] == "infrawork_setup"
     assert [c.args["trigger_id"] for c in slack.calls_to("views.open")] == ["t.home1", "t.home2"]
 
+    # Logging from the tab's modal publishes the tab again, with the new item.
+    values = {
+        "add_text": {"value": {"type": "plain_text_input", "value": "tidy the grafana folders"}}
+    }
+    _, answer = await interact(http, running, view_submission(add, values))
+    assert answer["response_action"] == "update"
+    await slack.wait_for("views.publish", 2)
+    assert "tidy the grafana folders" in json.dumps(opened_view(slack, method="views.publish"))
+
 
 async def test_app_home_for_someone_without_a_team_says_how_to_start(running, slack, http):
     await send_event(http, running, {"type": "app_home_opened", "user": "U0404", "tab": "home"})
