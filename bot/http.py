@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import time
@@ -59,11 +60,11 @@ async def observe_slack_requests(
     rid = request_id_for(request.headers)
     token = request_id.set(rid)
     status = 500
+    surface = "unknown"
     try:
-        try:
-            surface = surface_of(parse_body(await request.text(), request.content_type))
-        except Exception:  # unparseable bodies are answered 400 by the handler
-            surface = "unknown"
+        body = await request.text()  # too large: 413 here, counted below
+        with contextlib.suppress(Exception):  # unparseable bodies get a 400 from the handler
+            surface = surface_of(parse_body(body, request.content_type))
         response = await handler(request)
         status = response.status
         response.headers["X-Request-Id"] = rid

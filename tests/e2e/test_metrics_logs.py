@@ -135,3 +135,12 @@ async def test_json_logs_carry_the_request_id_and_no_token(running, slack, http,
     output = json_logs.getvalue()
     assert BOT_TOKEN not in output and SIGNING_SECRET not in output
     assert re.search(r"xoxb-\[redacted\]", output)
+
+
+async def test_an_oversized_body_is_refused_and_counted(running, http):
+    status, _ = await post_signed(
+        http, running.url + "/slack/events", "payload=" + "x" * (2 * 1024 * 1024)
+    )
+    assert status == 413
+    samples = await scrape(http, running)
+    assert samples['infrawork_requests_total{outcome="bad_request",surface="unknown"}'] == 1
