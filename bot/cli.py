@@ -39,6 +39,7 @@ def _configure_logging(settings: Settings) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.runtime import Runtime, serve_forever
+    from bot.socket_mode import SocketModeRefused
 
     settings = _settings()
     _configure_logging(settings)
@@ -66,7 +67,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     async def main() -> None:
         await serve_forever(Runtime(settings, socket_mode=args.socket), port=args.port)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except SocketModeRefused as error:
+        print(str(error), file=sys.stderr)
+        return 2
     return 0
 
 

@@ -18,6 +18,7 @@ from slack_bolt.adapter.socket_mode.async_internals import (
     send_async_response,
 )
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
@@ -33,6 +34,10 @@ DRAIN_TIMEOUT_SECONDS = 10.0
 
 class SocketNotConnected(ConnectionError):
     pass
+
+
+class SocketModeRefused(RuntimeError):
+    """Slack refused to open a Socket Mode connection (a wrong or revoked app-level token)."""
 
 
 class _ObservedHandler(AsyncSocketModeHandler):
@@ -100,7 +105,23 @@ class SocketModeConnection:
         return connected
 
     async def start(self) -> None:
-        """Open the WebSocket (slack_sdk reconnects on its own from then on)."""
+        """Open the WebSocket (slack_sdk reconnects on its own from then on).
+
+        A token Slack refuses fails here at once (SocketModeRefused) instead of being retried
+        forever; an unreachable Slack is retried by slack_sdk as usual.
+        """
+        client = self._handler.client
+        try:
+            client.wss_uri = await client.issue_new_wss_url()
+        except SlackApiError as error:
+            reason = error.response.get("error") if error.response is not None else None
+            raise SocketModeRefused(
+                f"Slack refused SLACK_APP_TOKEN ({reason or 'unknown error'}): it must be an "
+                "app-level token (xapp-…) with the connections:write scope, and Socket Mode must "
+                "be enabled for the app (manifest.socket.yml does that)"
+            ) from None
+        except Exception:  # Slack unreachable: connect_async() keeps retrying
+            log.warning("could not reach Slack to open Socket Mode; retrying", exc_info=True)
         await self._handler.connect_async()  # type: ignore[no-untyped-call]
         self._metrics.socket_connected.set(1)
         log.info("Socket Mode connected")

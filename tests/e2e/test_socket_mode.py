@@ -184,3 +184,34 @@ async def test_a_reinstalled_single_workspace_app_resumes_work(
     finally:
         stop.set()
         await asyncio.wait_for(serving, 15)
+
+
+async def test_serve_socket_with_a_refused_app_token_exits_with_the_reason(database_url, slack):
+    slack.script("apps.connections.open", body={"ok": False, "error": "invalid_auth"}, times=5)
+    env = {
+        **os.environ,
+        "SLACK_APP_TOKEN": "xapp-1-revoked",
+        "SLACK_BOT_TOKEN": "xoxb-test-0000",
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": database_url,
+        "SCHEDULER_ENABLED": "false",
+        "HOST": "127.0.0.1",
+        "PORT": "0",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "serve",
+        "--socket",
+        cwd=ROOT,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert "Slack refused SLACK_APP_TOKEN (invalid_auth)" in stderr.decode()
+    assert "Traceback" not in stderr.decode()
+    assert len(slack.calls_to("apps.connections.open")) == 1
