@@ -13,6 +13,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot.logs import configure_logging
+from bot.metrics import surface_of
 from bot.scheduler import scheduler_for
 from tests.conftest import BOT_TOKEN
 from tests.support.signing import SIGNING_SECRET, post_signed, sign, slash_command_body
@@ -144,3 +145,21 @@ async def test_an_oversized_body_is_refused_and_counted(running, http):
     assert status == 413
     samples = await scrape(http, running)
     assert samples['infrawork_requests_total{outcome="bad_request",surface="unknown"}'] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "surface"),
+    [
+        ({"command": "/infrawork", "text": "add x"}, "command"),
+        ({"type": "block_actions", "actions": []}, "action"),
+        ({"type": "view_submission", "view": {}}, "view_submission"),
+        ({"type": "message_action", "callback_id": "log_infra_work"}, "shortcut"),
+        ({"type": "shortcut", "callback_id": "x"}, "shortcut"),
+        ({"type": "event_callback", "event": {"type": "reaction_added"}}, "reaction_added"),
+        ({"type": "event_callback", "event": {"type": "app_uninstalled"}}, "app_uninstalled"),
+        ({"type": "url_verification", "challenge": "c"}, "url_verification"),
+        ({}, "unknown"),
+    ],
+)
+def test_surface_labels(body, surface):
+    assert surface_of(body) == surface

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import re
+import sys
 from collections.abc import AsyncIterator
 from html import unescape
 from pathlib import Path
@@ -290,3 +292,36 @@ async def test_long_rotating_tokens_fit_once_encrypted(oauth_runtime):
     async with oauth_runtime.db.engine.connect() as conn:
         stored = (await conn.execute(select(slack_installations.c.bot_token))).scalar_one()
     assert len(stored) <= slack_installations.c.bot_token.type.length
+
+
+async def purge_cli(database_url: str, *args: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "workspace",
+        "purge",
+        *args,
+        cwd=ROOT_DIR,
+        env={**os.environ, "DATABASE_URL": database_url},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_workspace_purge_command_asks_for_yes(oauth_runtime, slack, http, database_url):
+    await install(http, oauth_runtime, slack, "T0001")
+    await command(http, oauth_runtime, slack, "add patch the kernel on the bastions", "T0001")
+
+    status, _, err = await purge_cli(database_url, "T0001")
+    assert status == 2 and "--yes" in err
+    assert len(await items(oauth_runtime)) == 1
+
+    status, out, _ = await purge_cli(database_url, "T0001", "--yes")
+    assert status == 0
+    assert "purged workspace T0001" in out and "work_items 1" in out
+    assert await items(oauth_runtime) == []
+    installations = oauth_runtime.services.installations
+    assert await installations.async_find_bot(enterprise_id=None, team_id="T0001") is None
