@@ -98,7 +98,9 @@ class WorkItem(Base):
     __table_args__ = (
         # A Slack message is logged at most once per workspace, however it was captured.
         UniqueConstraint("workspace", "channel", "message_ts"),
-        Index("ix_work_items_team_created", "team_id", "created_at"),
+        # Covering for the digest's weekly counts (quadrant, workspace read from the index, not
+        # the rows): 100k items in the window counted in ~10 ms instead of ~90 (bench/digest.py).
+        Index("ix_work_items_team_created", "team_id", "created_at", "quadrant", "workspace"),
         Index("ix_work_items_team_quadrant_created", "team_id", "quadrant", "created_at"),
         Index("ix_work_items_workspace_user_created", "workspace", "created_by", "created_at"),
     )

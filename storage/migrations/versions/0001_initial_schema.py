@@ -263,7 +263,11 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("work_items", schema=None) as batch_op:
-        batch_op.create_index("ix_work_items_team_created", ["team_id", "created_at"], unique=False)
+        batch_op.create_index(
+            "ix_work_items_team_created",
+            ["team_id", "created_at", "quadrant", "workspace"],
+            unique=False,
+        )
         batch_op.create_index(
             "ix_work_items_team_quadrant_created",
             ["team_id", "quadrant", "created_at"],
