@@ -171,6 +171,22 @@ async def test_week_bounds_follow_the_teams_timezone(db, slack, scheduler):
     assert (digest.this_week.forced_short, digest.this_week.discretionary_long) == (1, 1)
 
 
+async def test_a_dst_week_has_167_hours_and_items_fall_on_the_right_side(db, slack, scheduler):
+    # Berlin springs forward on Sunday 2026-03-29: week 13 ends at 22:00 UTC, not 23:00.
+    team = await make_team(db, "C0SPRING", tz="Europe/Berlin")
+    await add_item(db, team, "Sunday 23:59 CEST, week 13", "forced_short", utc(2026, 3, 29, 21, 59))
+    await add_item(db, team, "Monday 00:30 CEST, week 14", "forced_long", utc(2026, 3, 29, 22, 30))
+    await add_item(
+        db, team, "Monday 00:30 CET, week 13", "discretionary_short", utc(2026, 3, 22, 23, 30)
+    )
+    week13 = await scheduler.digests.build(team, IsoWeek(2026, 13))
+    week14 = await scheduler.digests.build(team, IsoWeek(2026, 14))
+    assert (week13.this_week.forced_short, week13.this_week.discretionary_short) == (1, 1)
+    assert week13.this_week.total == 2
+    assert (week14.this_week.forced_long, week14.this_week.total) == (1, 1)
+    assert week14.last_week == week13.this_week
+
+
 async def test_spring_forward_gap_and_fall_back_repeat_in_berlin(db, slack, scheduler):
     # Sunday 02:30 does not exist on 2026-03-29 in Berlin: the digest goes at 03:00 CEST.
     team = await make_team(db, "C0DST", tz="Europe/Berlin", weekday=SUNDAY, at="02:30")
