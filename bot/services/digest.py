@@ -260,6 +260,10 @@ class DigestService:
         if run is None:
             return PostResult(team.id, week, Outcome.SKIPPED)
         previous_error = run.last_error
+        if run.attempts > 1:
+            earlier = await self._find_earlier_post(team, week, client)
+            if earlier is not None:
+                return await self._recovered(team, week, run, claimant, earlier)
         try:
             digest = await self.build(team, week)
             channel = team.home_channel
@@ -270,6 +274,7 @@ class DigestService:
                         channel=channel,
                         text=digest_fallback_text(digest),
                         blocks=build_digest_blocks(digest),
+                        metadata=digest_metadata(team, week),
                         unfurl_links=False,
                         unfurl_media=False,
                     ),
@@ -291,6 +296,52 @@ class DigestService:
         log.info("posted digest for team %s week %s", team.id, week)
         await self._thread_reply(team, week, run, digest, client, posted_channel, ts)
         return PostResult(team.id, week, Outcome.POSTED, posted_channel, ts)
+
+    async def _find_earlier_post(
+        self, team: Team, week: IsoWeek, client: AsyncWebClient
+    ) -> dict[str, Any] | None:
+        """A digest message for ``(team, week)`` already in the channel, if Slack has one.
+
+        On a retry, an earlier attempt may have landed although it looked failed (a timeout,
+        a 5xx after Slack posted, a process that died before recording): look before posting
+        again. The message carries :func:`digest_metadata`. Best effort: if the history can't
+        be read, post.
+        """
+        wanted = digest_metadata(team, week)["event_payload"]
+        oldest, _ = week.bounds(team_zone(team))
+        try:
+            response = await client.conversations_history(
+                channel=team.home_channel,
+                oldest=str(oldest.timestamp()),
+                include_all_metadata=True,
+                limit=200,
+            )
+        except Exception as error:
+            log.info("could not check %s for an earlier digest: %s", team.home_channel, error)
+            return None
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if (
+                metadata.get("event_type") == DIGEST_EVENT
+                and metadata.get("event_payload") == wanted
+            ):
+                return dict(message)
+        return None
+
+    async def _recovered(
+        self, team: Team, week: IsoWeek, run: DigestRun, claimant: str, message: dict[str, Any]
+    ) -> PostResult:
+        ts = str(message.get("ts"))
+        async with self.db.uow() as uow:
+            await uow.digests.mark_posted(
+                run.id, claimant, channel=team.home_channel, message_ts=ts, now=self.clock.now()
+            )
+            await uow.digests.note_error(
+                run.id, f"an earlier attempt had posted ({run.last_error}); not posted again"
+            )
+            await uow.commit()
+        log.warning("digest for team %s week %s was already in the channel", team.id, week)
+        return PostResult(team.id, week, Outcome.POSTED, team.home_channel, ts)
 
     async def _thread_reply(
         self,
@@ -388,6 +439,17 @@ class DigestService:
             await client.chat_postMessage(channel=person, text=text)
         except Exception as error:
             log.warning("could not tell the setup person about team %s: %s", team.id, error)
+
+
+DIGEST_EVENT = "infrawork_digest"
+
+
+def digest_metadata(team: Team, week: IsoWeek) -> dict[str, Any]:
+    """Message metadata that marks a digest post, so a retry can find an earlier landing."""
+    return {
+        "event_type": DIGEST_EVENT,
+        "event_payload": {"team": str(team.id), "week": str(week)},
+    }
 
 
 def _thresholds(team: Team) -> PhaseThresholds:

@@ -142,6 +142,10 @@ async def test_posts_at_the_scheduled_time_once_with_items_in_a_thread(db, slack
     # A Monday digest reports the week that just ended.
     assert header == "Infra work — #c0plat — week 47 (Nov 16–22)"
     assert "Firefighting" in posted[0]["text"]
+    assert posted[0]["metadata"] == {
+        "event_type": "infrawork_digest",
+        "event_payload": {"team": str(team.id), "week": "2026-W47"},
+    }
     replies = thread(slack, "C0PLAT", posted[0]["ts"])
     assert len(replies) == 1
     assert "disk full on build-runner-4" in str(replies[0]["blocks"])
@@ -273,6 +277,25 @@ async def test_a_failure_is_recorded_and_retried_later(db, slack, scheduler):
     assert len(top_level(slack, team.home_channel)) == 1
     # Only the setup person hears about channel problems, not about Slack's bad days.
     assert "U0SETUP" not in slack.messages
+
+
+async def test_a_retry_finds_an_earlier_post_that_landed_and_does_not_post_again(
+    db, slack, scheduler
+):
+    team = await make_team(db, "C0LANDED")
+    slack.script("chat.postMessage", body={"ok": False, "error": "internal_error"})
+    assert len((await scheduler.tick(utc(2026, 11, 23, 9, 0))).failed) == 1
+    # …yet Slack had posted it (a 5xx after the write, a timeout): it is in the channel.
+    ts = slack.add_message("C0LANDED", "Infra work — #c0landed — week 47", user=slack.bot_user_id)
+    slack.messages["C0LANDED"][-1]["metadata"] = {
+        "event_type": "infrawork_digest",
+        "event_payload": {"team": str(team.id), "week": "2026-W47"},
+    }
+    report = await scheduler.tick(utc(2026, 11, 23, 9, 5))
+    assert [(r.outcome, r.ts) for r in report.results] == [(Outcome.POSTED, ts)]
+    assert len(slack.calls_to("chat.postMessage")) == 1  # only the failed first attempt
+    [run] = await runs(db)
+    assert (run.status, run.message_ts, run.attempts) == ("posted", ts, 2)
 
 
 async def test_not_in_channel_is_reported_to_the_setup_person_once(db, slack, scheduler):

@@ -242,6 +242,8 @@ class FakeSlack:
         }
         if args.get("thread_ts"):
             message["thread_ts"] = args["thread_ts"]
+        if args.get("metadata"):
+            message["metadata"] = _json_arg(args["metadata"])
         self.messages[channel].append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
