@@ -62,18 +62,25 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 
 def _ngrams(tokens: list[tuple[str, str]], max_n: int) -> Iterable[tuple[tuple[str, ...], str]]:
+    # Word tests once per token, not once per n-gram: this loop is most of a big digest's build
+    # time (bench/digest.py).
+    stems = [stem for stem, _ in tokens]
+    words = [surface for _, surface in tokens]
+    stop = [w in _STOPWORDS for w in words]
+    filler = [s or w in _GENERIC for s, w in zip(stop, words, strict=True)]
     for n in range(1, max_n + 1):
         for i in range(len(tokens) - n + 1):
-            gram = tokens[i : i + n]
-            stems = tuple(stem for stem, _ in gram)
-            words = tuple(surface for _, surface in gram)
-            if words[0] in _STOPWORDS or words[-1] in _STOPWORDS:
+            end = i + n
+            if stop[i] or stop[end - 1]:
                 continue
-            if n == 1 and (len(words[0]) < 3 or words[0] in _GENERIC):
+            if n == 1:
+                if len(words[i]) < 3 or filler[i]:
+                    continue
+                yield (stems[i],), words[i]
                 continue
-            if all(w in _GENERIC or w in _STOPWORDS for w in words):
+            if all(filler[i:end]):
                 continue
-            yield stems, " ".join(words)
+            yield tuple(stems[i:end]), " ".join(words[i:end])
 
 
 def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
@@ -98,7 +105,10 @@ def repeated_themes(
             seen.setdefault(stems, surface)
         for stems, surface in seen.items():
             counts[stems] += 1
-            surfaces.setdefault(stems, Counter())[surface] += 1
+            surface_counts = surfaces.get(stems)
+            if surface_counts is None:
+                surface_counts = surfaces[stems] = Counter()
+            surface_counts[surface] += 1
     frequent = [(stems, n) for stems, n in counts.items() if n >= min_count]
     # Longest, most frequent first; then drop a phrase that a chosen longer one already covers
     # about as often (a word only counts as its own theme when it recurs beyond the phrase).
