@@ -120,7 +120,8 @@ def digest_header(digest: Digest) -> str:
 # --- the channel message --------------------------------------------------------------------
 
 
-def _phase_text(digest: Digest) -> str:
+def phase_text(digest: Digest) -> str:
+    """The phase and why, e.g. "🔥 *Firefighting*: 71% of … was forced (your line: 50%)."."""
     verdict = digest.verdict
     return f"{verdict.mark} *{verdict.label}*: {_escape(verdict.explain())}."
 
@@ -146,7 +147,8 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _baselines_text(digest: Digest) -> str:
+def baselines_text(digest: Digest) -> str:
+    """Each principle's baseline status (missed first), then those without a baseline."""
     lines = ["*Baselines*"]
     for status in digest.baselines_by_urgency:
         assert status.baseline is not None and status.principle is not None
@@ -165,13 +167,13 @@ def build_digest_blocks(digest: Digest) -> list[Block]:
     """The digest message: header, phase and why, the 2×2 mix, trend, baselines, advice."""
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=digest_header(digest), emoji=True)),
-        _section(_phase_text(digest)),
+        _section(phase_text(digest)),
         SectionBlock(
             fields=[_mrkdwn(_mix_field(digest, q), FIELD_CHARS) for q in Quadrant][:MAX_FIELDS]
         ),
         _context(_trend_text(digest)),
         DividerBlock(),
-        _section(_baselines_text(digest)),
+        _section(baselines_text(digest)),
         _section(f"*What the essay suggests*\n{_escape(_capitalised(digest.advice.text))}"),
     ]
     footer = ["Team-level view: nobody is ranked."]

@@ -39,6 +39,10 @@ class TeamPanel:
     week_label: str
     mix: Mapping[str, int]
     recent: Sequence[WorkItem]
+    phase: str | None = None
+    """The phase and why (mrkdwn), as the digest says it."""
+    baselines: str | None = None
+    """Each principle's baseline status (mrkdwn), as the digest says it."""
 
 
 def mix_line(mix: Mapping[str, int]) -> str:
@@ -73,11 +77,15 @@ def build_home(panels: Sequence[TeamPanel], *, total_teams: int | None = None) -
                 text=f"*{name}* — <#{panel.home_channel}>\n*This week* ({panel.week_label})"
             )
         )
+        if panel.phase:
+            blocks.append(SectionBlock(text=truncate(panel.phase, 3000)))
         total = sum(panel.mix.values())
         if total:
             blocks.append(SectionBlock(text=mix_line(panel.mix)))
         else:
             blocks.append(SectionBlock(text="Nothing logged this week yet."))
+        if panel.baselines:
+            blocks.append(SectionBlock(text=truncate(panel.baselines, 3000)))
         if panel.recent:
             lines = "\n".join(f"• {item_line(item)}" for item in panel.recent)
             blocks.append(SectionBlock(text=truncate(f"*Recent*\n{lines}", 3000)))

@@ -33,10 +33,10 @@ class Services:
         self.reactions = ReactionCapture(self.db, self.clock, self.capture)
         self.items = ItemsService(self.db, self.clock, self.models)
         self.setup = SetupService(self.db, self.clock)
-        self.home = HomeService(self.db, self.clock)
         self.workspaces = WorkspaceService(self.db, self.clock)
         self.baselines = BaselineService(self.db, self.clock)
         self.digests = DigestService(self.db, self.clock)
+        self.home = HomeService(self.db, self.clock, self.digests)
         # OAuth mode: the installation store in the same database (None with SLACK_BOT_TOKEN).
         self.installations = build_installation_store(
             self.settings, self.db.engine, on_installed=self.workspaces.installed

@@ -167,6 +167,9 @@ async def test_app_home_shows_the_users_teams_with_this_weeks_mix(running, slack
     rendered = json.dumps(view, ensure_ascii=False)
     assert "#platform" in rendered
     assert "Forced · short *1* (50%)" in rendered
+    # The phase and the baselines, as the digest computes them.
+    assert "Firefighting" in rendered and "your line: 50%" in rendered
+    assert "no baseline yet" in rendered
     assert (
         "load balancer" in rendered and "https://test.slack.com/archives/C0PLATFORM/p" in rendered
     )
