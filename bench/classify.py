@@ -226,6 +226,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--show-errors", choices=("tune", "extra"), help="print misclassified items"
     )
+    parser.add_argument(
+        "--only", choices=("accuracy", "throughput", "learning"), help="run one section"
+    )
     args = parser.parse_args(argv)
 
     print(f"classifier {CLASSIFIER_VERSION}, Python {sys.version.split()[0]}")
@@ -233,29 +236,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     texts: list[str] = [it.text for it in extra]
     dev_tune: list[Item] = []
     dev_held: list[Item] = []
+    accuracy = args.only in (None, "accuracy")
     if DEV.exists():
         dev_tune, dev_held = split_dev(load(DEV))
         texts += [it.text for it in dev_tune + dev_held]
-        report("dev · tuning split", dev_tune)
-        report("dev · held-out split (every 4th item, never tuned on)", dev_held)
-        report("dev · all", dev_tune + dev_held)
+        if accuracy:
+            report("dev · tuning split", dev_tune)
+            report("dev · held-out split (every 4th item, never tuned on)", dev_held)
+            report("dev · all", dev_tune + dev_held)
     else:
         print(f"dev set not found at {DEV}: skipping the dev-set report")
-    if extra:
+    if extra and accuracy:
         report("extra (bench/data/extra.jsonl)", extra)
     if args.show_errors == "tune":
         show_errors(dev_tune)
     elif args.show_errors == "extra":
         show_errors(extra)
 
-    repeats = 3 if args.quick else 9
-    corpus = (texts * (20_000 // max(len(texts), 1) + 1))[:20_000]
-    rate = throughput(corpus, repeats)
-    print(
-        f"\n### Throughput: {rate:,.0f} items/s (median of {repeats} passes over {len(corpus):,} "
-        "items, one core, CPU time, word cache emptied before each pass)"
-    )
-    learning(dev_tune, dev_held)
+    if args.only in (None, "throughput"):
+        repeats = 3 if args.quick else 9
+        corpus = (texts * (20_000 // max(len(texts), 1) + 1))[:20_000]
+        rate = throughput(corpus, repeats)
+        print(
+            f"\n### Throughput: {rate:,.0f} items/s (median of {repeats} passes over "
+            f"{len(corpus):,} items, one core, CPU time, caches emptied before each pass)"
+        )
+    if args.only in (None, "learning"):
+        learning(dev_tune, dev_held)
     return 0
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime
+from math import exp
+from operator import attrgetter, itemgetter
 
 from core.classify_dates import TimeMention, find_times
 from core.learning import TeamModel
@@ -25,11 +27,17 @@ FORCED_THRESHOLD = 1.0
 
 _MAX_DECIDING = 4
 _RULES_FLOOR = 0.02
+_WEIGHT = itemgetter(0)
+_REFRAMING = attrgetter("cue.reframing")
+_SLOTS = range(len(Principle))
+_DEADLINE = Kind.DEADLINE
 _LITTLE_EVIDENCE = 1.5
 _LITTLE_EVIDENCE_CONFIDENCE = 0.45
 _PRINCIPLE_THRESHOLD = 0.9
 _PRINCIPLES = tuple(Principle)
 _QUADRANTS = tuple(Quadrant)
+_FS, _FL, _DS, _DL = _QUADRANTS
+_PRINCIPLE_NAMES = tuple(p.value for p in Principle)
 _FORCED, _DISCRETIONARY, _SHORT, _LONG = Axis.FORCED, Axis.DISCRETIONARY, Axis.SHORT, Axis.LONG
 
 # Date weights on the horizon: a deadline inside two weeks makes forced work short-term, one
@@ -61,33 +69,39 @@ def classify(
     incident-emoji reaction makes it forced); ``team`` blends in the team's past corrections.
     """
     hits, tokens = find_cues(text)
+    lowered = text.lower()
     scales = _scales(hits, tokens)
     times = find_times(text, logged_at, tokens)
     # With a date named, its distance decides the horizon of forced work (tie-breaker 3); without
     # one, an outside deadline ("EOL", "contract") is assumed to be months away.
-    dated = any(not t.past and t.days is not None for t in times)
+    dated = bool(times) and any(not t.past and t.days is not None for t in times)
 
     forced_parts: list[_Part] = []
     hz_forced: list[_Part] = []
     hz_disc: list[_Part] = []
-    principle_scores = [0.0] * len(_PRINCIPLES)
-    principle_best: list[tuple[float, Hit] | None] = [None] * len(_PRINCIPLES)
+    principle_scores = [0.0, 0.0, 0.0, 0.0, 0.0]
+    principle_weight = [0.0, 0.0, 0.0, 0.0, 0.0]
+    principle_hit: list[Hit | None] = [None, None, None, None, None]
     seen: set[int] = set()
-    for order, hit in enumerate(hits):
-        cue = hit.cue
+    order = -1
+    for hit in hits:
+        order += 1
+        cue = hit[0]
         for slot, w in cue.slots:
             principle_scores[slot] += w
-            best = principle_best[slot]
-            if best is None or w > best[0]:
-                principle_best[slot] = (w, hit)
+            if w > principle_weight[slot]:
+                principle_weight[slot] = w
+                principle_hit[slot] = hit
+        if not cue.scored:
+            continue
         key = id(cue)
         if key in seen:
             continue  # the same cue twice is one piece of evidence
         seen.add(key)
-        scale = scales[order] if scales is not None else 1.0
+        scale = 1.0 if scales is None else scales[order]
         if cue.forced:
             forced_parts.append((cue.forced * scale, order, hit, "", ""))
-        if cue.hz_forced and not (dated and cue.kind is Kind.DEADLINE):
+        if cue.hz_forced and not (dated and cue.kind is _DEADLINE):
             hz_forced.append((cue.hz_forced * scale, order, hit, "", ""))
         if cue.hz_disc:
             hz_disc.append((cue.hz_disc * scale, order, hit, "", ""))
@@ -97,51 +111,49 @@ def classify(
     if context is not None:
         _add_context(context, forced_parts, hz_forced)
 
-    f_score = sum(p[0] for p in forced_parts)
+    f_score = sum(map(_WEIGHT, forced_parts))
     if context is not None and context.incident_reaction:
         f_score = max(f_score, FORCED_THRESHOLD + 4.0)
-    p_forced = _sigmoid(1.2 * (f_score - FORCED_THRESHOLD))
-    p_long_f = _sigmoid(0.8 * sum(p[0] for p in hz_forced))
-    p_long_d = _sigmoid(0.8 * sum(p[0] for p in hz_disc))
+    p_forced = 1.0 / (1.0 + exp(-1.2 * (f_score - FORCED_THRESHOLD)))
+    p_long_f = 1.0 / (1.0 + exp(-0.8 * sum(map(_WEIGHT, hz_forced))))
+    p_long_d = 1.0 / (1.0 + exp(-0.8 * sum(map(_WEIGHT, hz_disc))))
     # In Quadrant order: forced short, forced long, discretionary short, discretionary long.
-    probs = (
+    probs: tuple[float, ...] = (
         p_forced * (1 - p_long_f),
         p_forced * p_long_f,
         (1 - p_forced) * (1 - p_long_d),
         (1 - p_forced) * p_long_d,
     )
     rules_quadrant = _QUADRANTS[probs.index(max(probs))]
-    evidence = sum(abs(p[0]) for p in forced_parts) + sum(abs(p[0]) for p in hz_forced)
-    if evidence < _LITTLE_EVIDENCE:
+    little = sum(map(abs, map(_WEIGHT, forced_parts))) + sum(map(abs, map(_WEIGHT, hz_forced)))
+    if little < _LITTLE_EVIDENCE:
         # Hardly anything to go on ("misc", "look into the thing"): ask rather than guess.
         probs = tuple(min(p, _LITTLE_EVIDENCE_CONFIDENCE) for p in probs)
     quadrant, confidence, team_signal = _blend(text, probs, rules_quadrant, team)
 
-    signals = _deciding_signals(text, tokens, quadrant, forced_parts, hz_forced, hz_disc)
+    forced = quadrant is _FS or quadrant is _FL
+    long_term = quadrant is _FL or quadrant is _DL
+    signals = _deciding_signals(
+        lowered, text, tokens, forced, long_term, forced_parts, hz_forced, hz_disc
+    )
     if team_signal is not None:
         signals = [team_signal, *signals[: _MAX_DECIDING - 1]]
-    picked = sorted(
-        (i for i, score in enumerate(principle_scores) if score >= _PRINCIPLE_THRESHOLD),
-        key=lambda i: (-principle_scores[i], i),
-    )
+    picked = [i for i in _SLOTS if principle_scores[i] >= _PRINCIPLE_THRESHOLD]
+    if len(picked) > 1:
+        picked.sort(key=principle_scores.__getitem__, reverse=True)  # stable: enum order on ties
     principles = tuple(_PRINCIPLES[i] for i in picked)
     for i in picked:
-        best = principle_best[i]
+        best = principle_hit[i]
         assert best is not None
-        p = _PRINCIPLES[i]
         signals.append(
-            Signal(
-                best[1].evidence(text, tokens),
-                _principle_meaning(best[1].cue, p),
-                p.value,
+            _signal(
+                best.evidence(lowered, text, tokens),
+                _principle_meaning(best.cue, i),
+                _PRINCIPLE_NAMES[i],
                 principle_scores[i],
             )
         )
     return Classification(quadrant, round(confidence, 4), principles, tuple(signals))
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
 
 
 def _scales(hits: list[Hit], tokens: Sequence[str]) -> list[float] | None:
@@ -157,7 +169,7 @@ def _scales(hits: list[Hit], tokens: Sequence[str]) -> list[float] | None:
         conditional = next(i for i, t in enumerate(tokens) if t in _CONDITIONALS)
         if any(h.pos < conditional and h.cue.kind is Kind.NOW for h in hits):
             conditional = -1  # "X crashes when Y" is still a crash
-    if conditional < 0 and not any(h.cue.reframing for h in hits):
+    if conditional < 0 and not any(map(_REFRAMING, hits)):
         return None
     kinds = {h.cue.kind for h in hits}
     # "bump the memory limit, it got OOMKilled twice last week": an action about past events.
@@ -279,59 +291,67 @@ def _blend(
 
 
 def _deciding_signals(
+    lowered: str,
     text: str,
     tokens: Sequence[str],
-    quadrant: Quadrant,
+    forced: bool,
+    long_term: bool,
     forced_parts: list[_Part],
     hz_forced: list[_Part],
     hz_disc: list[_Part],
 ) -> list[Signal]:
     """The few pieces of evidence that pushed towards the chosen quadrant, most decisive first."""
-    forced = quadrant is Quadrant.FORCED_SHORT or quadrant is Quadrant.FORCED_LONG
-    long_term = quadrant is Quadrant.FORCED_LONG or quadrant is Quadrant.DISCRETIONARY_LONG
     axis = _strongest(forced_parts, forced)[:2]
     horizon = _strongest(hz_forced if forced else hz_disc, long_term)
     # Name different evidence for the horizon when there is any: "CVE" → forced, "by Friday" →
     # short-term, rather than "CVE" twice.
-    used = {p[1] for p in axis}
+    used = [p[1] for p in axis]
     fresh = [p for p in horizon if p[1] not in used][:2] or horizon[:1]
     axis_effect = _FORCED if forced else _DISCRETIONARY
     hz_effect = _LONG if long_term else _SHORT
-    chosen = [(abs(p[0]), 0, p, axis_effect) for p in axis]
-    chosen += [(abs(p[0]), 1, p, hz_effect) for p in fresh]
-    chosen.sort(key=_decisive)
+    # (-weight, axis first, unique position) sorts most decisive first without comparing parts.
+    chosen = [(-abs(p[0]), 0, n, p, axis_effect) for n, p in enumerate(axis)]
+    chosen += [(-abs(p[0]), 1, n, p, hz_effect) for n, p in enumerate(fresh)]
+    chosen.sort()
     out = []
-    for w, _, part, effect in chosen[:_MAX_DECIDING]:
+    for neg, _, _, part, effect in chosen[:_MAX_DECIDING]:
         hit = part[2]
         if hit is None:
-            out.append(Signal(part[3], part[4], effect, w))
+            out.append(_signal(part[3], part[4], effect, -neg))
         else:
-            out.append(Signal(hit.evidence(text, tokens), hit.cue.meaning, effect, w))
+            out.append(_signal(hit.evidence(lowered, text, tokens), hit.cue.meaning, effect, -neg))
     return out
 
 
-def _decisive(entry: tuple[float, int, _Part, Axis]) -> tuple[float, int]:
-    return -entry[0], entry[1]
-
-
 def _strongest(parts: list[_Part], positive: bool) -> list[_Part]:
-    """The parts pushing one way that are worth naming, strongest first."""
+    """The parts pushing one way that are worth naming, strongest first (first on a tie)."""
     if positive:
         same = [p for p in parts if p[0] > 0 and p[1] != _UNSHOWN]
     else:
         same = [p for p in parts if p[0] < 0 and p[1] != _UNSHOWN]
-    same.sort(key=_weight_order, reverse=positive)
+    if len(same) > 1:
+        same.sort(key=_WEIGHT, reverse=positive)
     return same
 
 
-def _weight_order(part: _Part) -> tuple[float, int]:
-    return part[0], -part[1]
+_SIGNALS: dict[tuple[str, str, str, float], Signal] = {}
 
 
-def _principle_meaning(cue: Cue, principle: Principle) -> str:
+def _signal(evidence: str, meaning: str, effect: str, weight: float) -> Signal:
+    """A Signal, shared between classifications: they are immutable and the same few recur."""
+    key = (evidence, meaning, effect, weight)
+    found = _SIGNALS.get(key)
+    if found is None:
+        if len(_SIGNALS) > 50_000:
+            _SIGNALS.clear()
+        found = _SIGNALS[key] = Signal(evidence, meaning, effect, weight)
+    return found
+
+
+def _principle_meaning(cue: Cue, slot: int) -> str:
     # Principle-only cues carry the principle's name as meaning; say something more useful.
-    if cue.meaning == principle.value:
-        return _PRINCIPLE_MEANING[principle]
+    if cue.meaning == _PRINCIPLE_NAMES[slot]:
+        return _PRINCIPLE_MEANING[_PRINCIPLES[slot]]
     return cue.meaning
 
 

@@ -8,7 +8,7 @@ calendar phrases (months, quarters, years) count as a far-off horizon.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -191,9 +191,9 @@ _FAMILIES: tuple[tuple[str, str, str], ...] = (
     # Q3 / by Q2 2027 / H2
     (
         "quarter",
-        "q1 q2 q3 q4 h1 h2 1h 2h",
+        "q1 q2 q3 q4 h1 h2",
         r"(?P<qtr>(?:\b(?P<qprep>by|before|in|for|until|end\s+of|start\s+of|early|late|mid"
-        r"|next|around|during)\s+)?\b(?P<q>q[1-4]|h[12]|[12]h)"
+        r"|next|around|during)\s+)?\b(?P<q>q[1-4]|h[12])"
         r"(?:\s*(?:fy|cy)?'?(?P<qyear>20\d\d|\d\d))?\b)",
     ),
     (
@@ -244,7 +244,6 @@ _COMPILED = tuple(_Family(triggers, pattern) for _, triggers, pattern in _FAMILI
 _YEAR_TOKEN = re.compile(r"20\d\d$")
 _UNIT_TOKEN = re.compile(r"\d+(?:\.\d+)?(?:h|hr|hrs|d|w|wk|wks|m|mo|mos|min|mins|y|yr|yrs)$")
 _FY_TOKEN = re.compile(r"fy\d\d$")
-_DIGITS_RE = re.compile(r"\d")
 _ANY_TRIGGER: frozenset[str] = frozenset().union(*(f.triggers for f in _COMPILED))
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?(?:-[a-z]+)?")
 
@@ -321,28 +320,83 @@ def find_times(
     """
     words = tokens if tokens is not None else _TOKEN_RE.findall(text.lower())
     triggered = _ANY_TRIGGER.intersection(words)
-    digit_flags: set[str] = set()
-    if _DIGITS_RE.search(text) is not None:
-        for w in words:
-            if w[0].isdigit():
-                if _YEAR_TOKEN.match(w):
-                    digit_flags.add("#year")
-                elif _UNIT_TOKEN.match(w):
-                    digit_flags.add("#unit")
-            elif w[0] == "f" and _FY_TOKEN.match(w):
-                digit_flags.add("#fy")
-    if not triggered and not digit_flags:
+    # Numbers that may be dates: "2026-12-01", "36h", "FY27".
+    numbers: dict[str, set[str]] = {}
+    for w in words:
+        if w[0] in _DIGITS_AND_F:
+            kind = _number_kind(w)
+            if kind:
+                numbers.setdefault(kind, set()).add(w)
+    if not triggered and not numbers:
         return []
     today = logged_at.date() if logged_at is not None else None
+    lowered = text.lower()
+    spans: set[tuple[int, int]] = set()
     found: list[TimeMention] = []
     for family in _COMPILED:
-        if family.triggers.isdisjoint(triggered) and family.digits.isdisjoint(digit_flags):
+        anchors = set(family.triggers.intersection(triggered))
+        for flag in family.digits:
+            anchors.update(numbers.get(flag, ()))
+        if not anchors:
             continue
-        for m in family.regex.finditer(text):
+        for m in _anchored(family.regex, text, lowered, anchors):
+            span = m.span()
+            if span in spans:
+                continue
+            spans.add(span)
             mention = _resolve(m, today)
             if mention is not None:
                 found.append(mention)
     return found
+
+
+_DIGITS_AND_F = frozenset("0123456789f")
+
+
+def _number_kind(word: str) -> str:
+    if _YEAR_TOKEN.match(word):
+        return "#year"
+    if _UNIT_TOKEN.match(word):
+        return "#unit"
+    if _FY_TOKEN.match(word):
+        return "#fy"
+    return ""
+
+
+def _anchored(
+    regex: re.Pattern[str], text: str, lowered: str, words: Iterable[str]
+) -> Iterator[re.Match[str]]:
+    """Matches of ``regex`` that cover one of ``words``, tried only near where those words are.
+
+    Scanning every position with a pattern that opens with optional prepositions is slow; the
+    trigger word is known, so try the few word starts just before it ("by the end of March").
+    """
+    for word in words:
+        at = lowered.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if (at == 0 or not lowered[at - 1].isalnum()) and (
+                end == len(lowered) or not lowered[end].isalnum()
+            ):
+                starts = [at]
+                q = at
+                for _ in range(4):
+                    space = lowered.rfind(" ", 0, q - 1)
+                    if space < 0 or at - space > 32:
+                        if q > 0 and at <= 32:
+                            starts.append(0)
+                        break
+                    q = space + 1
+                    first = q
+                    while first < at and not lowered[first].isalnum():
+                        first += 1  # "(for Q3": start at the word, not the bracket
+                    starts.append(first)
+                for start in reversed(starts):
+                    m = regex.match(text, start)
+                    if m is not None and m.end() > at:
+                        yield m
+                        break
+            at = lowered.find(word, end)
 
 
 def _num(raw: str) -> float:

@@ -60,10 +60,13 @@ class Cue:
     """``principles`` by position in :class:`Principle` (cheaper to add up than enum keys)."""
     reframing: bool = False
     """Whether this cue changes how other cues count (follow-up, prevention, recurrence)."""
+    scored: bool = False
+    """Whether it weighs on either question at all (principle-only cues do not)."""
 
     def __post_init__(self) -> None:
         order = {p: i for i, p in enumerate(Principle)}
         object.__setattr__(self, "slots", tuple((order[p], w) for p, w in self.principles))
+        object.__setattr__(self, "scored", bool(self.forced or self.hz_forced or self.hz_disc))
         object.__setattr__(
             self,
             "reframing",
@@ -80,16 +83,19 @@ class Hit(NamedTuple):
     seen: str
     """The matched text for pattern cues (ids, percentages); empty for words, see ``evidence``."""
 
-    def evidence(self, text: str, tokens: Sequence[str]) -> str:
-        """The words as written in ``text`` (a label such as "CVE" where the cue has one)."""
+    def evidence(self, lowered: str, text: str, tokens: Sequence[str]) -> str:
+        """The words as written in ``text`` (a label such as "CVE" where the cue has one).
+
+        ``lowered`` is ``text.lower()``; the words are looked up in it only for the few cues shown,
+        which is cheaper than tracking every word's offset.
+        """
         if self.cue.label:
             return self.cue.label
         if self.seen:
             return self.seen
         phrase = " ".join(tokens[self.pos : self.pos + self.words])
-        # Found only for the few cues shown, so a search here is cheaper than tracking offsets.
-        at = text.lower().find(phrase)
-        if at < 0 or len(text) != len(text.lower()):
+        at = lowered.find(phrase)
+        if at < 0 or len(text) != len(lowered):
             return phrase
         return text[at : at + len(phrase)]
 
@@ -449,7 +455,9 @@ _add(
     p="reliability:0.5",
 )
 _add(
-    "deprecation warning|deprecation warnings|deprecation notice in|deprecated flag"
+    "deprecation message|deprecation messages|deprecation warning to|deprecation notices"
+    "|deprecation notice|deprecation warning|deprecation warnings|deprecation notice in"
+    "|deprecated flag"
     "|warn on deprecated|mark deprecated|mark as deprecated",
     "a warning we choose to add",
     -1.5,
@@ -920,7 +928,10 @@ _add(
 
 # --- more phrasing: deadlines --------------------------------------------------------------------
 _add(
-    "removes|will remove|is removing|are removing|removed in|will be removed|being removed"
+    "removed apis|removed api|stop using|deprecated apis|deprecated api|not supported"
+    "|isn't supported|not supported anymore|support anymore|no longer works"
+    "|stop working|will stop working|stops working on|removes|will remove|is removing"
+    "|are removing|removed in|will be removed|being removed"
     "|stop supporting|stops supporting|will stop supporting|no longer support|ends support"
     "|drops|dropping support|drops support|is dropping|will drop|becomes mandatory|mandatory by"
     "|required by|enforced from|enforcement|will enforce|starts enforcing|enforcing"
@@ -1094,12 +1105,23 @@ _add(
     -0.3,
 )
 
+_add(
+    "alertname|crash looping|crashlooping|target down|targetdown|not ready|notready|job failed"
+    "|compactions failing|high error rate|errors high|error budget burn|absent|firing",
+    "an alert firing",
+    2.4,
+    -2.0,
+    kind=NOW,
+    p="reliability",
+)
+
 
 # --------------------------------------------------------------------------------------------------
 # Matcher
 
 _TOKEN_RE = re.compile(r"[a-z0-9$~]+(?:'[a-z]+)?(?:-[a-z]+)?")
-_TOKEN_RE_ANYCASE = re.compile(_TOKEN_RE.pattern, re.IGNORECASE)
+_CAMEL_RE = re.compile(r"[a-z][A-Z][a-z]")
+_CAMEL_SPLIT_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 """Words, numbers and the odd "$"; a hyphenated suffix stays attached ("self-service")."""
 
 _HTTP_5XX = re.compile(r"5\d\d(?:s|ing|ed|'s)?|5xx(?:s)?")
@@ -1114,6 +1136,19 @@ _ALERT_RE = re.compile(
     r"\[(?:FIRING|CRITICAL|ALERT|TRIGGERED|SEV ?\d|P[12])[^\]]*\]|^\s*(?:FIRING|ALERT|TRIGGERED)\b"
     r"|^\s*(?:PagerDuty|Alertmanager|Datadog|Opsgenie|Grafana alert|CloudWatch alarm|Sentry)\s*:",
 )
+_ALERT_PREFIXES = (
+    "firing",
+    "alert",
+    "triggered",
+    "pagerduty",
+    "alertmanager",
+    "datadog",
+    "opsgenie",
+    "grafana alert",
+    "cloudwatch alarm",
+    "sentry",
+)
+_DIGIT_RE = re.compile(r"\d")
 _EMOJI_RE = re.compile("[\U0001f525\U0001f6a8\U0001f631\U0001f198\U0001f4a5\U0001f480]")
 
 CVE_CUE = Cue(
@@ -1140,7 +1175,7 @@ class _Lexicon:
 
     def __init__(self, entries: Iterable[tuple[str, Cue]]) -> None:
         self.words: dict[str, list[Cue]] = {}
-        self.phrases: dict[tuple[str, ...], list[Cue]] = {}
+        phrases: dict[tuple[str, ...], list[Cue]] = {}
         self.stems: list[tuple[str, Cue]] = []
         self.max_len = 1
         for spec, cue in entries:
@@ -1157,12 +1192,15 @@ class _Lexicon:
                 if len(toks) == 1:
                     self.words.setdefault(toks[0], []).append(cue)
                 else:
-                    self.phrases.setdefault(toks, []).append(cue)
+                    phrases.setdefault(toks, []).append(cue)
                     self.max_len = max(self.max_len, len(toks))
+        self.phrases = {k: tuple(v) for k, v in phrases.items()}
         lengths: dict[str, set[int]] = {}
         for p in self.phrases:
             lengths.setdefault(p[0], set()).add(len(p))
-        self.phrase_lengths = {w: tuple(sorted(ls, reverse=True)) for w, ls in lengths.items()}
+        self.phrase_lengths: dict[str, tuple[int, ...]] = {
+            w: tuple(sorted(ls, reverse=True)) for w, ls in lengths.items()
+        }
         self.stems.sort(key=lambda sc: -len(sc[0]))
         # One-edit typo tolerance for longer words (symmetric-delete lookup).
         self.deletes: dict[str, str] = {}
@@ -1170,21 +1208,32 @@ class _Lexicon:
             if len(word) >= 7 and word.isalpha():
                 for i in range(len(word)):
                     self.deletes.setdefault(word[:i] + word[i + 1 :], word)
-        self.cache: dict[str, tuple[Cue, ...]] = {}
+        self.cache: dict[str, tuple[tuple[int, ...], tuple[Cue, ...]]] = {}
 
     def clear_cache(self) -> None:
         self.cache.clear()
 
-    def word(self, token: str) -> tuple[Cue, ...]:
-        """Cues for a single word: exact, then by stem, then within one typo."""
+    def entry(self, token: str) -> tuple[tuple[int, ...], tuple[Cue, ...]]:
+        """What a word can start (phrase lengths, longest first) and its own cues, cached.
+
+        A word's cues are found exactly, then by stem, then within one typo; a hyphenated word
+        with none ("oom-killed", "end-of-life") takes those of its first part that has some.
+        """
         hit = self.cache.get(token)
         if hit is not None:
             return hit
         found = self._lookup(token)
+        if not found and "-" in token:
+            for part in token.split("-"):
+                if part:
+                    found = self._lookup(part)
+                    if found:
+                        break
+        made = (self.phrase_lengths.get(token, ()), found)
         if len(self.cache) > 200_000:
             self.cache.clear()
-        self.cache[token] = found
-        return found
+        self.cache[token] = made
+        return made
 
     def _lookup(self, token: str) -> tuple[Cue, ...]:
         exact = self.words.get(token)
@@ -1228,44 +1277,36 @@ _NEGATORS = frozenset({"no", "not", "non", "never", "without", "isn't", "wasn't"
 def find_cues(text: str) -> tuple[list[Hit], list[str]]:
     """All lexicon cues in ``text`` (longest phrase wins) and the lower-cased tokens."""
     lowered = text.lower().replace("\u2019", "'")
-    tokens: list[str] = _TOKEN_RE.findall(lowered)
+    if text.islower() or text[1:].islower() or _CAMEL_RE.search(text) is None:
+        tokens: list[str] = _TOKEN_RE.findall(lowered)
+    else:
+        # Alert names come glued: "KubePodCrashLooping", "PrometheusTSDBCompactionsFailing".
+        tokens = _TOKEN_RE.findall(_CAMEL_SPLIT_RE.sub(" ", text).lower().replace("\u2019", "'"))
     hits: list[Hit] = []
     lex = LEXICON
     n = len(tokens)
     i = 0
     phrases = lex.phrases
-    phrase_lengths = lex.phrase_lengths
     cache = lex.cache
-    word = lex.word
+    entry = lex.entry
+    append = hits.append
     while i < n:
         tok = tokens[i]
         step = 1
-        cues: tuple[Cue, ...] | list[Cue] = ()
-        lengths = phrase_lengths.get(tok)
-        if lengths is not None:
-            for length in lengths:
-                if i + length <= n:
-                    got = phrases.get(tuple(tokens[i : i + length]))
-                    if got is not None:
-                        cues, step = got, length
-                        break
-        if not cues:
-            got_word = cache.get(tok)
-            cues = word(tok) if got_word is None else got_word
-            if not cues and "-" in tok:
-                # "oom-killed", "end-of-life": try the parts.
-                for part in tok.split("-"):
-                    if part:
-                        cues = word(part)
-                        if cues:
-                            break
+        lengths, cues = cache.get(tok) or entry(tok)
+        for length in lengths:
+            if i + length <= n:
+                got = phrases.get(tuple(tokens[i : i + length]))
+                if got is not None:
+                    cues, step = got, length
+                    break
         if cues:
             negated = i > 0 and tokens[i - 1] in _NEGATORS
             for cue in cues:
                 if negated and cue.kind in _NEGATABLE:
                     continue
                 # tuple.__new__ skips the named tuple's Python-level constructor: this is hot.
-                hits.append(_new_hit(Hit, (cue, i, step, "")))
+                append(_new_hit(Hit, (cue, i, step, "")))
         i += step
     _special(text, lowered, hits, tokens)
     return hits, tokens
@@ -1282,9 +1323,9 @@ def _special(text: str, lowered: str, hits: list[Hit], tokens: list[str]) -> Non
         found.extend((CVE_CUE, m) for m in _CVE_RE.finditer(text))
     if "%" in text:
         found.extend((HIGH_USAGE_CUE, m) for m in _PERCENT_RE.finditer(text))
-    if "inc" in lowered or "sev" in lowered:
+    if ("inc" in lowered or "sev" in lowered) and _DIGIT_RE.search(text) is not None:
         found.extend((INCIDENT_ID_CUE, m) for m in _INCIDENT_ID_RE.finditer(text))
-    if "[" in text or ":" in text or text[:8].isupper():
+    if "[" in text or lowered.lstrip().startswith(_ALERT_PREFIXES):
         m2 = _ALERT_RE.search(text)
         if m2 is not None:
             found.append((ALERT_CUE, m2))
