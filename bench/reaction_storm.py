@@ -8,7 +8,8 @@ An incident in a busy channel: 100 messages, ~667 people's incident reactions on
 posted signed at concurrency 32 to `infrawork serve` (the fake Web API in its own process answers
 ``conversations.history`` and ``chat.getPermalink``).
 
-Correctness (exit status 1 otherwise): every delivery answered 200, exactly 100 items with
+Correctness (exit status 1 otherwise): no answer other than 200 (Bolt's 404 for "not acked
+within 3 s" is reported as overload: Slack retries those), exactly 100 items with
 source ``reaction`` exist afterwards, and exactly 100 ✅ ``reactions.add`` calls were made (one
 per message however many people reacted and however often Slack retried).
 Latency percentiles are reported per delivery kind. Full mode repeats the storm (a fresh
@@ -22,6 +23,7 @@ import contextlib
 import random
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +97,8 @@ class Storm:
     items: int
     acks: int
     fetches: int
+    statuses: dict[int, int]
+    """Non-200 answers by status."""
 
 
 async def storm(server: Server, fake_calls: object, session: aiohttp.ClientSession) -> Storm:
@@ -103,6 +107,7 @@ async def storm(server: Server, fake_calls: object, session: aiohttp.ClientSessi
     retries: list[float] = []
     failed = 0
     position = 0
+    statuses: Counter[int] = Counter()
 
     async def worker() -> None:
         nonlocal failed, position
@@ -122,11 +127,12 @@ async def storm(server: Server, fake_calls: object, session: aiohttp.ClientSessi
             (retries if delivery.retry else first).append(time.perf_counter() - t0)
             if status != 200:
                 failed += 1
+                statuses[status] += 1
 
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
     elapsed = time.perf_counter() - start
-    return Storm(first, retries, failed, elapsed, 0, 0, 0)
+    return Storm(first, retries, failed, elapsed, 0, 0, 0, dict(statuses))
 
 
 async def count_reaction_items(url: str) -> int:
@@ -145,7 +151,7 @@ async def count_reaction_items(url: str) -> int:
         await engine.dispose()
 
 
-async def one_storm(backend: str) -> tuple[Storm, list[str]]:
+async def one_storm(backend: str, warnings: list[str]) -> tuple[Storm, list[str]]:
     problems: list[str] = []
     with workdir("reaction-storm") as tmp_name:
         tmp = Path(tmp_name)
@@ -183,8 +189,15 @@ async def one_storm(backend: str) -> tuple[Storm, list[str]]:
             result.fetches = calls.get("conversations.history", 0) + calls.get(
                 "conversations.replies", 0
             )
-    if result.failed:
-        problems.append(f"{backend}: {result.failed} deliveries were not answered 200")
+    unexpected = {code: n for code, n in result.statuses.items() if code != 404}
+    if unexpected:
+        problems.append(f"{backend}: deliveries answered {unexpected}")
+    if result.statuses.get(404):
+        # Bolt answers 404 when the listener has not acked within 3 s; Slack would retry, and
+        # the retry finds the item. Overload, not a lost or duplicated item: reported.
+        warnings.append(
+            f"{backend}: {result.statuses[404]} deliveries not acked within Bolt's 3 s (404)"
+        )
     if result.items != MESSAGES:
         problems.append(f"{backend}: {result.items} reaction items, expected exactly {MESSAGES}")
     if result.acks != MESSAGES:
@@ -197,9 +210,10 @@ async def bench(quick: bool, database: str, reps: int) -> int:
     reps = reps or (1 if quick else 3)
     results: dict[str, list[Storm]] = {}
     problems: list[str] = []
+    warnings: list[str] = []
     for rep in range(reps):
         for backend in backends:
-            storm_result, found = await one_storm(backend)
+            storm_result, found = await one_storm(backend, warnings)
             results.setdefault(backend, []).append(storm_result)
             problems += found
             print(f"  {backend} storm {rep + 1}/{reps} done", file=sys.stderr)
@@ -217,6 +231,7 @@ async def bench(quick: bool, database: str, reps: int) -> int:
                     median(x.p95 for x in lats),
                     median(x.p99 for x in lats),
                     median(x.max for x in lats),
+                    sum(1 for s in storms for t in getattr(s, pick) if t > 3.0),
                 )
             )
     summary = [
@@ -236,7 +251,8 @@ async def bench(quick: bool, database: str, reps: int) -> int:
     )
     print(
         markdown_table(
-            ["backend", "delivery", "count", "p50 ms", "p95 ms", "p99 ms", "max ms"], rows
+            ["backend", "delivery", "count", "p50 ms", "p95 ms", "p99 ms", "max ms", "> 3 s"],
+            rows,
         )
     )
     print()
@@ -253,6 +269,10 @@ async def bench(quick: bool, database: str, reps: int) -> int:
             summary,
         )
     )
+    if warnings:
+        print("\nOVERLOAD (reported, not a failed check):")
+        for warning in warnings:
+            print(f"- {warning}")
     if problems:
         print("\nCORRECTNESS PROBLEMS:")
         for problem in problems:

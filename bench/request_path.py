@@ -10,8 +10,10 @@ commands for a fixed time per run, targets interleaved and their order rotated e
 Reported numbers are medians over the repetitions.
 
 Correctness, checked on every run (exit status 1 otherwise): every acked `add` is a new row in
-`work_items` (the count grows by exactly the number of 200 answers), and a sequential probe sees
-the item in the database the moment its ack arrives (committed before the ack).
+`work_items` (the count grows by at least the number of 200 answers), no answer other than 200 or
+Bolt's 404 for "not acked within 3 s", and a sequential probe sees the item in the database the
+moment its ack arrives (committed before the ack). Overload is reported, not failed: answers
+slower than Slack's 3 s, Bolt's 404s, and items committed for requests answered too late.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import json
 import signal
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +86,7 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     ok: int = 0
     failed: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
     elapsed: float = 0.0
 
     @property
@@ -130,6 +134,7 @@ async def load(
             t1 = time.perf_counter()
             run.latencies.append(t1 - t0)
             last_done = max(last_done, t1)
+            run.statuses[status] += 1
             if status == 200:
                 run.ok += 1
             else:
@@ -182,6 +187,7 @@ async def bench(args: object) -> int:
     seconds = float(getattr(args, "seconds", 0) or (1.0 if quick else 4.0))
     pbr = bool(getattr(args, "process_before_response", False))
     problems: list[str] = []
+    warnings: list[str] = []
 
     with workdir("request-path") as tmp_name:
         tmp = Path(tmp_name)
@@ -288,16 +294,28 @@ async def bench(args: object) -> int:
                         before = await counter.count() if counter else 0
                         run = await load(session, target.url, bodies, level, seconds)
                         runs.setdefault((target.name, level), []).append(run)
-                        if run.failed:
-                            problems.append(
-                                f"{target.name} c={level}: {run.failed} non-200 answers"
+                        unexpected = {
+                            code: n for code, n in run.statuses.items() if code not in (200, 404)
+                        }
+                        if unexpected:
+                            problems.append(f"{target.name} c={level}: answers {unexpected}")
+                        if run.statuses[404]:
+                            # Bolt answers 404 when a listener has not acked within 3 s.
+                            warnings.append(
+                                f"{target.name} c={level}: {run.statuses[404]} requests not acked "
+                                "within Bolt's 3 s (answered 404)"
                             )
                         if counter is not None:
                             after = await counter.count()
-                            if after - before != run.ok:
+                            if after - before < run.ok:
                                 problems.append(
-                                    f"{target.name} c={level}: {run.ok} acked adds but "
+                                    f"{target.name} c={level}: {run.ok} acked adds but only "
                                     f"{after - before} new items"
+                                )
+                            elif after - before > run.ok:
+                                warnings.append(
+                                    f"{target.name} c={level}: {after - before - run.ok} items "
+                                    "committed for requests that were not acked in time"
                                 )
                     print(f"  rep {rep + 1}/{reps} c={level} done", file=sys.stderr)
 
@@ -314,6 +332,10 @@ async def bench(args: object) -> int:
             cpu = {t.name: t.proc.cpu_seconds() for t in targets}
 
     print(report(targets, runs, rss, cpu, fake_calls, reps, seconds, quick, pbr))
+    if warnings:
+        print("\nOVERLOAD (reported, not a failed check):")
+        for warning in warnings:
+            print(f"- {warning}")
     if problems:
         print("\nCORRECTNESS PROBLEMS:")
         for problem in problems:
@@ -333,7 +355,7 @@ def report(
     quick: bool,
     pbr: bool,
 ) -> str:
-    def stat(name: str, level: int) -> tuple[float, float, float, float, int]:
+    def stat(name: str, level: int) -> tuple[float, float, float, float, int, int]:
         rs = runs[(name, level)]
         lat = [Latency.of(r.latencies) for r in rs]
         return (
@@ -342,6 +364,7 @@ def report(
             median(x.p99 for x in lat),
             median(r.rps for r in rs),
             sum(r.ok for r in rs),
+            sum(1 for r in rs for t in r.latencies if t > 3.0),
         )
 
     out = [
@@ -349,7 +372,7 @@ def report(
         f"{seconds:g} s per run, medians shown; process_before_response={pbr}.",
         "",
         markdown_table(
-            ["target", "concurrency", "p50 ms", "p95 ms", "p99 ms", "req/s", "requests"],
+            ["target", "concurrency", "p50 ms", "p95 ms", "p99 ms", "req/s", "acked", "> 3 s"],
             [(t.name, level, *stat(t.name, level)) for level in LEVELS for t in targets],
         ),
         "",
@@ -358,8 +381,8 @@ def report(
     rows = []
     for target in targets[1:]:
         for level in LEVELS:
-            _, _, p99, rps, _ = stat(target.name, level)
-            _, _, bp99, brps, _ = stat(bolt, level)
+            _, _, p99, rps, _, _ = stat(target.name, level)
+            _, _, bp99, brps, _, _ = stat(bolt, level)
             p99_ratio = p99 / bp99 if bp99 else float("nan")
             rps_ratio = rps / brps if brps else float("nan")
             rows.append(
