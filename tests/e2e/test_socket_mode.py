@@ -143,25 +143,29 @@ async def test_serve_socket_cli_shuts_down_gracefully_on_sigterm(
         cwd=ROOT,
         env=env,
         stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
+    assert process.stderr is not None
+    reading = asyncio.create_task(process.stderr.read())  # never let a full pipe block it
     try:
         await socket_server.wait_connected(timeout=30)
         envelope_id = await socket_server.send("slash_commands", command_payload(f"add {OPENSSL}"))
         ack = await socket_server.ack(envelope_id, timeout=10)
         assert ack["payload"]["response_type"] == "ephemeral"
         process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), 20)
+        await asyncio.wait_for(process.wait(), 20)
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
-    assert process.returncode == 0
+        stderr = await reading
+    log = stderr.decode()
+    assert process.returncode == 0, log
     await socket_server.wait_disconnected()
-    lines = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     messages = [line["message"] for line in lines]
-    assert "shutting down" in messages and "Socket Mode closed" in messages
+    assert "shutting down" in messages and "Socket Mode closed" in messages, log
     assert "xapp-1" not in stderr.decode() and "xoxb-test" not in stderr.decode()
 
 
