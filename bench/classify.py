@@ -4,7 +4,8 @@
 
 Accuracy is reported on the development set (../shared/data/workitems-dev.jsonl relative to the
 repo root), split into a tuning part and a fixed held-out part (every 4th line, never used for
-tuning), and on bench/data/extra.jsonl (our own cases, labelled by the rubric). Misclassified
+tuning), on bench/data/extra.jsonl (our own cases, labelled by the rubric, used while tuning) and on
+bench/data/unseen.jsonl (written after tuning and never tuned on). Misclassified
 held-out items are never printed, so they stay unseen.
 """
 
@@ -30,6 +31,7 @@ from core.signals import clear_cache  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "data" / "workitems-dev.jsonl"
 EXTRA = ROOT / "bench" / "data" / "extra.jsonl"
+UNSEEN = ROOT / "bench" / "data" / "unseen.jsonl"
 QUADRANTS = list(Quadrant)
 ABBR = {
     Quadrant.FORCED_SHORT: "F·short",
@@ -247,7 +249,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(f"dev set not found at {DEV}: skipping the dev-set report")
     if extra and accuracy:
-        report("extra (bench/data/extra.jsonl)", extra)
+        report("extra (bench/data/extra.jsonl, our own cases, used while tuning)", extra)
+    if UNSEEN.exists() and accuracy:
+        report("unseen (bench/data/unseen.jsonl, written last, never tuned on)", load(UNSEEN))
     if args.show_errors == "tune":
         show_errors(dev_tune)
     elif args.show_errors == "extra":

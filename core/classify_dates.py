@@ -369,7 +369,8 @@ def _anchored(
     """Matches of ``regex`` that cover one of ``words``, tried only near where those words are.
 
     Scanning every position with a pattern that opens with optional prepositions is slow; the
-    trigger word is known, so try the few word starts just before it ("by the end of March").
+    trigger word is known, so try it and the few words just before it that can lead a time
+    expression ("by the end of March", "in ~6 weeks").
     """
     for word in words:
         at = lowered.find(word)
@@ -382,21 +383,30 @@ def _anchored(
                 q = at
                 for _ in range(4):
                     space = lowered.rfind(" ", 0, q - 1)
-                    if space < 0 or at - space > 32:
-                        if q > 0 and at <= 32:
-                            starts.append(0)
+                    first = space + 1
+                    while first < q and not lowered[first].isalnum():
+                        first += 1  # "(for Q3", "~6": start at the word, not the bracket
+                    lead = lowered[first : q - 1]
+                    if not lead or (lead not in _LEADERS and not lead[0].isdigit()):
+                        break
+                    starts.append(first)
+                    if space < 0:
                         break
                     q = space + 1
-                    first = q
-                    while first < at and not lowered[first].isalnum():
-                        first += 1  # "(for Q3": start at the word, not the bracket
-                    starts.append(first)
                 for start in reversed(starts):
                     m = regex.match(text, start)
                     if m is not None and m.end() > at:
                         yield m
                         break
             at = lowered.find(word, end)
+
+
+# Words that can open a time expression before its trigger word.
+_LEADER_WORDS = """by before until till til in on for due end the of early mid late after from
+starting around next this within over about approx approx. roughly start beginning coming later a
+an few couple several one two three four five six seven eight nine ten eleven twelve since during
+right"""
+_LEADERS = frozenset(_LEADER_WORDS.split())
 
 
 def _num(raw: str) -> float:
