@@ -82,7 +82,7 @@ def build_web_app(
 ) -> web.Application:
     """The aiohttp application serving Slack and the operational endpoints.
 
-    ``slack_events=False`` (Socket Mode) leaves out Slack's request URL and the OAuth pages.
+    ``slack_events=False`` (Socket Mode) leaves out Slack's request URL.
     """
     web_app = web.Application(client_max_size=1024 * 1024, middlewares=[observe_slack_requests])
     web_app[APP_KEY] = app
@@ -131,8 +131,9 @@ def build_web_app(
 
     if slack_events:
         web_app.router.add_post(SLACK_EVENTS_PATH, slack_events_handler)
-        if app.oauth_flow is not None:
-            add_oauth_routes(web_app, app.oauth_flow)
+    if app.oauth_flow is not None:
+        # Browser pages guarded by the OAuth state, not the signing secret: both modes serve them.
+        add_oauth_routes(web_app, app.oauth_flow)
     if services.installations is not None:
         probes["installations"] = services.installations.ping
     web_app.router.add_post(MEASUREMENTS_PATH, measurements_handler(services.baselines))

@@ -325,3 +325,25 @@ async def test_workspace_purge_command_asks_for_yes(oauth_runtime, slack, http, 
     assert await items(oauth_runtime) == []
     installations = oauth_runtime.services.installations
     assert await installations.async_find_bot(enterprise_id=None, team_id="T0001") is None
+
+
+async def test_socket_mode_serves_the_install_pages_too(database_url, slack, clock, http):
+    settings = make_settings(
+        database_url,
+        slack,
+        slack_bot_token=None,
+        slack_signing_secret=None,
+        slack_app_token="xapp-1-A0001-0000-test",
+        slack_client_id=CLIENT_ID,
+        slack_client_secret=CLIENT_SECRET,
+    )
+    runtime = Runtime(settings, clock=clock, socket_mode=True)
+    try:
+        await runtime.start_http(host="127.0.0.1", port=0)
+        async with http.get(runtime.url + "/slack/install") as response:
+            assert response.status == 200
+            assert "Add to Slack" in await response.text()
+        async with http.post(runtime.url + "/slack/events", data=b"{}") as response:
+            assert response.status in (404, 405)
+    finally:
+        await runtime.stop()
