@@ -4,7 +4,9 @@ Each team files some work differently from the rubric ("our vault work is always
 project"). :class:`TeamModel` keeps, per word and word pair, how often the team filed items that
 contain it under each quadrant, and turns that into a per-quadrant log-score for new text: a
 smoothed naive-Bayes-style vote in which a word counts more the more corrections it appeared in and
-the more one-sided they were. The classifier blends that vote with its rules.
+the more one-sided they were. Votes only ever raise the quadrants the team moved such words to:
+corrections say where work goes, not where it never goes. The classifier blends the vote with its
+rules, more strongly the more corrections the team has made.
 """
 
 from __future__ import annotations
@@ -92,7 +94,7 @@ class TeamModel:
     @property
     def influence(self) -> float:
         """How much the team's vote counts against the rules; grows with its corrections."""
-        return 1.5 * self.size / (self.size + 2.0)
+        return 2.5 * self.size / (self.size + 2.0)
 
     def vote(self, text: str, words: Sequence[str] | None = None) -> TeamVote | None:
         """The team's vote on ``text``, or None when none of its words were ever corrected."""
@@ -111,10 +113,14 @@ class TeamModel:
             # A word seen in more corrections is surer; a pair of words is more specific than one.
             weight = (df / (df + 1.0)) * (1.3 if " " in f else 1.0)
             for qi, q in enumerate(_QUADRANTS):
+                if not row[qi]:
+                    # Corrections record where the team moved items, not where they would never
+                    # go: a word says nothing against a quadrant it was simply never moved to.
+                    continue
                 p = (row[qi] + 0.25) / (df + 1.0)
                 contribution = weight * math.log(p / 0.25)
-                scores[q] += contribution
-                if row[qi] > 0 and contribution > 0:
+                if contribution > 0:
+                    scores[q] += contribution
                     reasons[q].append((f, row[qi], contribution))
         if not seen:
             return None
