@@ -67,11 +67,10 @@ def features(text: str) -> list[str]:
 class TeamModel:
     """Per-team word statistics over the team's corrections; cheap to build and to apply."""
 
-    __slots__ = ("_counts", "_df", "size")
+    __slots__ = ("_votes", "size")
 
     def __init__(self) -> None:
-        self._counts: dict[str, list[int]] = {}
-        self._df: dict[str, int] = {}
+        self._votes: dict[str, tuple[tuple[int, int, float], ...]] = {}
         self.size = 0
         """How many corrections the model was built from."""
 
@@ -80,15 +79,29 @@ class TeamModel:
         """Build a model from a team's corrections (any number, including none)."""
         model = cls()
         index = {q: i for i, q in enumerate(_QUADRANTS)}
+        counts: dict[str, list[int]] = {}
         for c in corrections:
             model.size += 1
             qi = index[Quadrant(c.quadrant)]
             for f in features(c.text):
-                row = model._counts.get(f)
+                row = counts.get(f)
                 if row is None:
-                    row = model._counts[f] = [0, 0, 0, 0]
+                    row = counts[f] = [0, 0, 0, 0]
                 row[qi] += 1
-                model._df[f] = model._df.get(f, 0) + 1
+        # Each word's vote, worked out once: (quadrant index, corrections, contribution).
+        for f, row in counts.items():
+            df = sum(row)
+            # A word seen in more corrections is surer; a pair of words is more specific than one.
+            weight = (df / (df + 1.0)) * (1.3 if " " in f else 1.0)
+            votes = []
+            for qi, n in enumerate(row):
+                # Corrections record where the team moved items, not where they would never go:
+                # a word says nothing against a quadrant it was simply never moved to.
+                if n:
+                    contribution = weight * math.log((n + 0.25) / (df + 1.0) / 0.25)
+                    if contribution > 0:
+                        votes.append((qi, n, contribution))
+            model._votes[f] = tuple(votes)
         return model
 
     @property
@@ -101,31 +114,25 @@ class TeamModel:
         if self.size == 0:
             return None
         feats = features(text) if words is None else words
-        scores = dict.fromkeys(_QUADRANTS, 0.0)
-        reasons: dict[Quadrant, list[tuple[str, int, float]]] = {q: [] for q in _QUADRANTS}
+        scores = [0.0, 0.0, 0.0, 0.0]
+        reasons: list[list[tuple[str, int, float]]] = [[], [], [], []]
         seen = False
+        get = self._votes.get
         for f in feats:
-            row = self._counts.get(f)
-            if row is None:
+            votes = get(f)
+            if votes is None:
                 continue
             seen = True
-            df = self._df[f]
-            # A word seen in more corrections is surer; a pair of words is more specific than one.
-            weight = (df / (df + 1.0)) * (1.3 if " " in f else 1.0)
-            for qi, q in enumerate(_QUADRANTS):
-                if not row[qi]:
-                    # Corrections record where the team moved items, not where they would never
-                    # go: a word says nothing against a quadrant it was simply never moved to.
-                    continue
-                p = (row[qi] + 0.25) / (df + 1.0)
-                contribution = weight * math.log(p / 0.25)
-                if contribution > 0:
-                    scores[q] += contribution
-                    reasons[q].append((f, row[qi], contribution))
+            for qi, n, contribution in votes:
+                scores[qi] += contribution
+                reasons[qi].append((f, n, contribution))
         if not seen:
             return None
         infl = self.influence
-        for q in _QUADRANTS:
-            scores[q] *= infl
-            reasons[q].sort(key=lambda r: (-r[2], r[0]))
-        return TeamVote(scores, reasons)
+        for r in reasons:
+            if len(r) > 1:
+                r.sort(key=lambda x: (-x[2], x[0]))
+        return TeamVote(
+            {q: scores[i] * infl for i, q in enumerate(_QUADRANTS)},
+            {q: reasons[i] for i, q in enumerate(_QUADRANTS)},
+        )
