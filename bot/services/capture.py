@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.metrics import Metrics
@@ -21,7 +22,7 @@ from core.model import (
     Source,
 )
 from storage.tables import Team, WorkItem
-from storage.uow import Database
+from storage.uow import Database, UnitOfWork
 
 MAX_ITEM_CHARS = 3000
 """Longer texts are refused rather than cut: a work item is a line, not a document."""
@@ -135,21 +136,7 @@ class CaptureService:
             if item is None:
                 raise NotFound("That item is gone (undone or deleted).")
             if item.quadrant != quadrant.value:
-                await uow.corrections.add(
-                    {
-                        "workspace": actor.workspace,
-                        "team_id": item.team_id,
-                        "item_id": item.id,
-                        "text": item.text,
-                        "from_quadrant": item.quadrant,
-                        "to_quadrant": quadrant.value,
-                        "corrected_by": actor.user_id,
-                        "created_at": now,
-                    }
-                )
-                item.quadrant = quadrant.value
-                item.confidence = 1.0
-                item.classified_by = "person"
+                await _correct(uow, actor, item, quadrant, item.text, now)
                 item.updated_at = now
             team = await uow.teams.get(actor.workspace, item.team_id)
             assert team is not None  # items cascade with their team
@@ -206,21 +193,7 @@ class CaptureService:
                 if principles is None:
                     principles = result.principles
             if quadrant is not None and quadrant.value != item.quadrant:
-                await uow.corrections.add(
-                    {
-                        "workspace": actor.workspace,
-                        "team_id": item.team_id,
-                        "item_id": item.id,
-                        "text": text,
-                        "from_quadrant": item.quadrant,
-                        "to_quadrant": quadrant.value,
-                        "corrected_by": actor.user_id,
-                        "created_at": now,
-                    }
-                )
-                item.quadrant = quadrant.value
-                item.confidence = 1.0
-                item.classified_by = "person"
+                await _correct(uow, actor, item, quadrant, text, now)
             item.text = text
             if principles:
                 item.principles = [p.value for p in principles]
@@ -239,6 +212,27 @@ class CaptureService:
             item.updated_at = now
             await uow.commit()
         return item
+
+
+async def _correct(
+    uow: UnitOfWork, actor: Actor, item: WorkItem, quadrant: Quadrant, text: str, now: datetime
+) -> None:
+    """A person moved ``item`` to ``quadrant``: keep it as a lesson for the team's classifier."""
+    await uow.corrections.add(
+        {
+            "workspace": actor.workspace,
+            "team_id": item.team_id,
+            "item_id": item.id,
+            "text": text,
+            "from_quadrant": item.quadrant,
+            "to_quadrant": quadrant.value,
+            "corrected_by": actor.user_id,
+            "created_at": now,
+        }
+    )
+    item.quadrant = quadrant.value
+    item.confidence = 1.0
+    item.classified_by = "person"
 
 
 def _visible(ch: str) -> bool:
