@@ -1198,6 +1198,10 @@ class _Lexicon:
         lengths: dict[str, set[int]] = {}
         for p in self.phrases:
             lengths.setdefault(p[0], set()).add(len(p))
+        seconds: dict[str, set[str]] = {}
+        for p in self.phrases:
+            seconds.setdefault(p[0], set()).add(p[1])
+        self.phrase_seconds = {w: frozenset(ws) for w, ws in seconds.items()}
         self.phrase_lengths: dict[str, tuple[int, ...]] = {
             w: tuple(sorted(ls, reverse=True)) for w, ls in lengths.items()
         }
@@ -1208,13 +1212,14 @@ class _Lexicon:
             if len(word) >= 7 and word.isalpha():
                 for i in range(len(word)):
                     self.deletes.setdefault(word[:i] + word[i + 1 :], word)
-        self.cache: dict[str, tuple[tuple[int, ...], tuple[Cue, ...]]] = {}
+        self.cache: dict[str, tuple[tuple[int, ...], tuple[Cue, ...], frozenset[str]]] = {}
 
     def clear_cache(self) -> None:
         self.cache.clear()
 
-    def entry(self, token: str) -> tuple[tuple[int, ...], tuple[Cue, ...]]:
-        """What a word can start (phrase lengths, longest first) and its own cues, cached.
+    def entry(self, token: str) -> tuple[tuple[int, ...], tuple[Cue, ...], frozenset[str]]:
+        """What a word can start (phrase lengths, longest first, and the words that can follow it
+        in a phrase) and its own cues, cached.
 
         A word's cues are found exactly, then by stem, then within one typo; a hyphenated word
         with none ("oom-killed", "end-of-life") takes those of its first part that has some.
@@ -1229,7 +1234,7 @@ class _Lexicon:
                     found = self._lookup(part)
                     if found:
                         break
-        made = (self.phrase_lengths.get(token, ()), found)
+        made = (self.phrase_lengths.get(token, ()), found, self.phrase_seconds.get(token, _NONE))
         if len(self.cache) > 200_000:
             self.cache.clear()
         self.cache[token] = made
@@ -1277,10 +1282,10 @@ _NEGATORS = frozenset({"no", "not", "non", "never", "without", "isn't", "wasn't"
 def find_cues(text: str) -> tuple[list[Hit], list[str]]:
     """All lexicon cues in ``text`` (longest phrase wins) and the lower-cased tokens."""
     lowered = text.lower().replace("\u2019", "'")
-    if text.islower() or text[1:].islower() or _CAMEL_RE.search(text) is None:
-        tokens: list[str] = _TOKEN_RE.findall(lowered)
-    else:
-        # Alert names come glued: "KubePodCrashLooping", "PrometheusTSDBCompactionsFailing".
+    tokens: list[str] = _TOKEN_RE.findall(lowered)
+    # Alert names come glued: "KubePodCrashLooping", "PrometheusTSDBCompactionsFailing". Only a
+    # long word can be one, so the case-sensitive look is skipped for nearly every text.
+    if tokens and max(map(len, tokens)) > 11 and _CAMEL_RE.search(text) is not None:
         tokens = _TOKEN_RE.findall(_CAMEL_SPLIT_RE.sub(" ", text).lower().replace("\u2019", "'"))
     hits: list[Hit] = []
     lex = LEXICON
@@ -1293,13 +1298,15 @@ def find_cues(text: str) -> tuple[list[Hit], list[str]]:
     while i < n:
         tok = tokens[i]
         step = 1
-        lengths, cues = cache.get(tok) or entry(tok)
-        for length in lengths:
-            if i + length <= n:
-                got = phrases.get(tuple(tokens[i : i + length]))
-                if got is not None:
-                    cues, step = got, length
-                    break
+        lengths, cues, seconds = cache.get(tok) or entry(tok)
+        # Most words that can open a phrase are not followed by a word that continues one.
+        if lengths and i + 1 < n and tokens[i + 1] in seconds:
+            for length in lengths:
+                if i + length <= n:
+                    got = phrases.get(tuple(tokens[i : i + length]))
+                    if got is not None:
+                        cues, step = got, length
+                        break
         if cues:
             negated = i > 0 and tokens[i - 1] in _NEGATORS
             for cue in cues:
@@ -1313,6 +1320,7 @@ def find_cues(text: str) -> tuple[list[Hit], list[str]]:
 
 
 _NEGATABLE = frozenset({Kind.NOW, Kind.DEADLINE})
+_NONE: frozenset[str] = frozenset()
 _new_hit = tuple.__new__
 
 
@@ -1323,7 +1331,9 @@ def _special(text: str, lowered: str, hits: list[Hit], tokens: list[str]) -> Non
         found.extend((CVE_CUE, m) for m in _CVE_RE.finditer(text))
     if "%" in text:
         found.extend((HIGH_USAGE_CUE, m) for m in _PERCENT_RE.finditer(text))
-    if ("inc" in lowered or "sev" in lowered) and _DIGIT_RE.search(text) is not None:
+    if ("inc-" in lowered or "inc " in lowered or "sev" in lowered) and _DIGIT_RE.search(
+        text
+    ) is not None:
         found.extend((INCIDENT_ID_CUE, m) for m in _INCIDENT_ID_RE.finditer(text))
     if "[" in text or lowered.lstrip().startswith(_ALERT_PREFIXES):
         m2 = _ALERT_RE.search(text)
