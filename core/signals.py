@@ -478,7 +478,7 @@ _add(
     "contract|contracts|contractual|contractually|renewal|renewals|renews|renew|lease|leases"
     "|license|licence|licensing|licenses|true-up|true up|commit|committed spend"
     "|enterprise agreement"
-    "|vendor exit|exit the vendor|acquisition|acquired|acquiring",
+    "|vendor exit|exit the vendor|acquisition|acquired",
     "a contract or vendor deadline",
     2.4,
     2.0,
@@ -928,7 +928,10 @@ _add(
 
 # --- more phrasing: deadlines --------------------------------------------------------------------
 _add(
-    "removed apis|removed api|stop using|deprecated apis|deprecated api|not supported"
+    "are removed|is removed|was removed|were removed|been removed|gets removed|take effect"
+    "|takes effect|comes into effect|goes into effect|into force|before the change"
+    "|changes take effect|removed apis|removed api|stop using|deprecated apis|deprecated api"
+    "|not supported"
     "|isn't supported|not supported anymore|support anymore|no longer works"
     "|stop working|will stop working|stops working on|removes|will remove|is removing"
     "|are removing|removed in|will be removed|being removed"
@@ -1120,7 +1123,8 @@ _add(
 # Matcher
 
 _TOKEN_RE = re.compile(r"[a-z0-9$~]+(?:'[a-z]+)?(?:-[a-z]+)?")
-_CAMEL_RE = re.compile(r"[a-z][A-Z][a-z]")
+# PascalCase words such as alert names; camelCase config keys ("maxUnavailable") stay whole.
+_CAMEL_RE = re.compile(r"\b[A-Z][A-Za-z0-9]*[a-z][A-Z][A-Za-z0-9]*")
 _CAMEL_SPLIT_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 """Words, numbers and the odd "$"; a hyphenated suffix stays attached ("self-service")."""
 
@@ -1286,7 +1290,8 @@ def find_cues(text: str) -> tuple[list[Hit], list[str]]:
     # Alert names come glued: "KubePodCrashLooping", "PrometheusTSDBCompactionsFailing". Only a
     # long word can be one, so the case-sensitive look is skipped for nearly every text.
     if tokens and max(map(len, tokens)) > 11 and _CAMEL_RE.search(text) is not None:
-        tokens = _TOKEN_RE.findall(_CAMEL_SPLIT_RE.sub(" ", text).lower().replace("\u2019", "'"))
+        split = _CAMEL_RE.sub(_split_camel, text)
+        tokens = _TOKEN_RE.findall(split.lower().replace("\u2019", "'"))
     hits: list[Hit] = []
     lex = LEXICON
     n = len(tokens)
@@ -1322,6 +1327,10 @@ def find_cues(text: str) -> tuple[list[Hit], list[str]]:
 _NEGATABLE = frozenset({Kind.NOW, Kind.DEADLINE})
 _NONE: frozenset[str] = frozenset()
 _new_hit = tuple.__new__
+
+
+def _split_camel(m: re.Match[str]) -> str:
+    return _CAMEL_SPLIT_RE.sub(" ", m.group())
 
 
 def _special(text: str, lowered: str, hits: list[Hit], tokens: list[str]) -> None:
