@@ -333,12 +333,16 @@ def find_times(
     lowered = text.lower()
     spans: set[tuple[int, int]] = set()
     found: list[TimeMention] = []
-    for family in _COMPILED:
-        anchors = set(family.triggers.intersection(triggered))
-        for flag in family.digits:
-            anchors.update(numbers.get(flag, ()))
-        if not anchors:
-            continue
+    wanted: dict[int, set[str]] = {}
+    for word in triggered:
+        for index in _FAMILIES_OF[word]:
+            wanted.setdefault(index, set()).add(word)
+    for flag, found_numbers in numbers.items():
+        for index in _FAMILIES_OF[flag]:
+            wanted.setdefault(index, set()).update(found_numbers)
+    for index in sorted(wanted):
+        family = _COMPILED[index]
+        anchors = wanted[index]
         for m in _anchored(family.regex, text, lowered, anchors):
             span = m.span()
             if span in spans:
@@ -351,6 +355,17 @@ def find_times(
 
 
 _DIGITS_AND_F = frozenset("0123456789f")
+_FAMILIES_OF: dict[str, tuple[int, ...]] = {}
+for _index, _family in enumerate(_COMPILED):
+    for _word in _family.triggers | _family.digits:
+        _FAMILIES_OF[_word] = (*_FAMILIES_OF.get(_word, ()), _index)
+
+
+def _squash(s: str) -> str:
+    """Runs of whitespace as one space (most phrases have none to squash)."""
+    if "  " in s or "\n" in s or "\t" in s:
+        return _WS.sub(" ", s)
+    return s
 
 
 def _number_kind(word: str) -> str:
@@ -410,7 +425,7 @@ _LEADERS = frozenset(_LEADER_WORDS.split())
 
 
 def _num(raw: str) -> float:
-    raw = _WS.sub(" ", raw.lower())
+    raw = _squash(raw.lower())
     if raw in _NUMBER_WORDS:
         return float(_NUMBER_WORDS[raw])
     try:
@@ -431,7 +446,7 @@ def _unit_days(raw: str) -> float | None:
 
 
 def _resolve(m: re.Match[str], today: date | None) -> TimeMention | None:
-    ev = _WS.sub(" ", m.group(0).strip())
+    ev = _squash(m.group(0).strip())
     groups = m.groupdict()
 
     def g(name: str) -> str:
@@ -483,7 +498,7 @@ def _resolve(m: re.Match[str], today: date | None) -> TimeMention | None:
     if g("year"):
         return _absolute(ev, today, int(g("yval")), 1, 1)
     if g("word"):
-        key = _WS.sub(" ", g("word").lower())
+        key = _squash(g("word").lower())
         if key == "asap":
             return None  # urgency word, not a date (tie-breaker 1)
         if key == "today" and _describes_present(m):
@@ -550,7 +565,7 @@ _MAY_OK_PREPS = frozenset({"by", "before", "until", "till", "til", "in", "end of
 
 def _month_mention(m: re.Match[str], ev: str, today: date | None) -> TimeMention | None:
     raw_month = m.group("month").lower()
-    prep = _WS.sub(" ", (m.group("mprep") or "").lower())
+    prep = _squash((m.group("mprep") or "").lower())
     mday = m.group("mday")
     if raw_month == "may" and not mday and prep not in _MAY_OK_PREPS:
         return None  # the modal verb "may", not the month
