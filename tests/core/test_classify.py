@@ -193,13 +193,8 @@ def test_incident_reaction_forces_the_item() -> None:
 
 def test_incident_reaction_keeps_a_long_horizon_the_text_states() -> None:
     ctx = CaptureContext(source=Source.REACTION, incident_reaction=True)
-    assert classify("plan the datacenter exit before the lease ends in 10 months", context=ctx)
-    assert (
-        classify(
-            "plan the datacenter exit before the lease ends in 10 months", context=ctx
-        ).quadrant
-        is FL
-    )
+    text = "plan the datacenter exit before the lease ends in 10 months"
+    assert classify(text, context=ctx).quadrant is FL
 
 
 def test_incident_channel_leans_forced() -> None:
