@@ -171,6 +171,10 @@ def _scales(hits: list[Hit], tokens: Sequence[str]) -> list[float] | None:
             conditional = -1  # "X crashes when Y" is still a crash
     if conditional < 0 and not any(map(_REFRAMING, hits)):
         return None
+    # "alert on cert expiry": the watched-for condition is not an event happening now.
+    monitor = min((h.pos for h in hits if h.cue.kind is Kind.MONITOR), default=-1)
+    if monitor >= 0 and (conditional < 0 or monitor < conditional):
+        conditional = monitor
     kinds = {h.cue.kind for h in hits}
     # "bump the memory limit, it got OOMKilled twice last week": an action about past events.
     followup = Kind.FOLLOWUP in kinds

@@ -35,6 +35,8 @@ class Kind(Enum):
     """Building something lasting: a platform, automation, a new architecture."""
     NEUTRAL = 7
     """Consumes words that would otherwise mislead ("scale down", "deprecation warning")."""
+    MONITOR = 9
+    """Watching for a condition ("alert on cert expiry"): what follows is not happening now."""
     PAST = 8
     """Something that happened before ("twice last week"): with an action, a follow-up."""
 
@@ -70,7 +72,7 @@ class Cue:
         object.__setattr__(
             self,
             "reframing",
-            self.kind in (Kind.FOLLOWUP, Kind.PREVENT, Kind.RECURRING, Kind.PAST),
+            self.kind in (Kind.FOLLOWUP, Kind.PREVENT, Kind.RECURRING, Kind.PAST, Kind.MONITOR),
         )
 
 
@@ -133,6 +135,7 @@ def _add(
 
 NOW, DEADLINE, FOLLOWUP, PREVENT = Kind.NOW, Kind.DEADLINE, Kind.FOLLOWUP, Kind.PREVENT
 RECURRING, BUILD, NEUTRAL, PAST = Kind.RECURRING, Kind.BUILD, Kind.NEUTRAL, Kind.PAST
+MONITOR = Kind.MONITOR
 
 # --- happening now: outages, breakage, exhaustion (forced, short) ---------------------------------
 _add(
@@ -514,7 +517,8 @@ _add(
     p="reliability",
 )
 _add(
-    "soc2|soc 2|soc-2|soc ii|soc type|pci|pci-dss|pci dss|hipaa|gdpr|fedramp|iso 27001|iso27001"
+    "dpa|data processing agreement|baa|data sovereignty|sovereignty|stays in eu|eu only|in-region"
+    "|soc2|soc 2|soc-2|soc ii|soc type|pci|pci-dss|pci dss|hipaa|gdpr|fedramp|iso 27001|iso27001"
     "|iso-27001|iso 27k|sox|ccpa|nis2|nis 2|dora|data residency|residency|compliance|compliant"
     "|non-compliant|noncompliant|auditor|auditors|attestation|recert|recertification|regulator"
     "|regulators|regulatory|regulation|regulations|legal|legal hold|fips|cmmc|stig|hitrust|csa star"
@@ -599,7 +603,9 @@ _add(
     p="reliability",
 )
 _add(
-    "stop being|stops being|stop needing|stops needing|stop paging|stop happening|stops happening"
+    "so it stops|so they stop|stops getting|so it doesn't|so it won't|so we stop|so that it stops"
+    "|stop being|stops being|stop needing|stops needing|stop paging|stop happening"
+    "|stops happening"
     "|goes away|go away|never again|no more pages|fewer pages|reduce pages|less paging|reduce toil"
     "|eliminate|eliminates|eliminating|prevent|prevents|preventing|avoid|avoids|so we never"
     "|so we don't|so nobody has to|so no one has to|instead of being paged|stop the bleeding"
@@ -1115,6 +1121,17 @@ _add(
     2.4,
     -2.0,
     kind=NOW,
+    p="reliability",
+)
+
+_add(
+    "alert on|alert for|alerts on|alerts for|alerting on|alerting for|page on|monitor for"
+    "|warn on|warn about|warning on|a check for|check for",
+    "watching for a condition",
+    -1.0,
+    -0.6,
+    -1.2,
+    kind=MONITOR,
     p="reliability",
 )
 
