@@ -310,7 +310,9 @@ def _deciding_signals(
     # Name different evidence for the horizon when there is any: "CVE" → forced, "by Friday" →
     # short-term, rather than "CVE" twice.
     used = [p[1] for p in axis]
-    fresh = [p for p in horizon if p[1] not in used][:2] or horizon[:1]
+    fresh = [p for p in horizon if p[1] not in used][:2]
+    if horizon and (not fresh or abs(fresh[0][0]) < abs(horizon[0][0]) / 2):
+        fresh = horizon[:1]  # a weak other word would explain less than the decisive one again
     axis_effect = _FORCED if forced else _DISCRETIONARY
     hz_effect = _LONG if long_term else _SHORT
     # (-weight, axis first, unique position) sorts most decisive first without comparing parts.
