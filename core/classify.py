@@ -162,7 +162,7 @@ def _scales(hits: list[Hit], tokens: Sequence[str]) -> list[float] | None:
     In an incident follow-up the incident words describe the past; in "… so expiries stop being
     incidents" the exposure words describe what the work prevents; "we keep getting paged …, let's
     build …" is about removing a class of pages, not about this page; in "notify the channel when a
-    backup fails" the failure is a condition, not an event.
+    backup fails" or "alert on cert expiry" the failure is a condition, not an event.
     """
     conditional = -1
     if not _CONDITIONALS.isdisjoint(tokens):
@@ -213,8 +213,7 @@ def _add_times(
     future = [t for t in times if not t.past]
     if future:
         # The nearest deadline decides: a cutoff tonight beats a migration due next quarter. A
-        # stated deadline ("by October") beats a duration ("report within 24h").
-        # A duration ("report within 24h") is not the deadline when a date is also named.
+        # duration ("report within 24h") is not the deadline when a date is also named.
         dated = [t for t in future if not t.evidence.lower().startswith("within")]
         t = min(dated or future, key=_days_key)
         ev, meaning = t.evidence, t.meaning()
