@@ -130,6 +130,10 @@ def _add(
     p: str = "",
     label: str | None = None,
 ) -> None:
+    if kind is Kind.BUILD and f < 0:
+        # Scope words say how big the work is, not who compels it (rubric tie-breaker 2): they
+        # lean only lightly towards chosen work.
+        f *= 0.6
     _LEXICON.append((phrases, Cue(meaning, f, hf, hd, kind, _pr(p), label)))
 
 
