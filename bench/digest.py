@@ -3,9 +3,9 @@
     .venv/bin/python bench/digest.py [--quick] [--database sqlite|postgres|both] [--explain]
 
 Seeds a fresh database with bulk inserts (executemany on SQLite, COPY on PostgreSQL; never
-through the HTTP path; then ANALYZE, and VACUUM on PostgreSQL, as autovacuum would), then times ``DigestService.build`` — the real read the scheduler does
-(weekly counts over the trend window, baselines, latest measurements, notable items, forced
-texts; one read unit of work) — for:
+through the HTTP path; then ANALYZE, and VACUUM on PostgreSQL, as autovacuum would), then times
+``DigestService.build`` — the real read the scheduler does (weekly counts over the trend window,
+baselines, latest measurements, notable items, forced texts; one read unit of work) — for:
 
 * ``spread`` teams: N items over the last two years (≈ N/104 in the digest's week);
 * ``recent`` teams: N items all inside the 8-week trend window (the worst case: every item is
@@ -44,6 +44,8 @@ from bench.common import (
     workdir,
 )
 
+QUICK_FILLER_TEAMS = 50
+"""Quick mode's other teams (× 1,000 items); full mode has 1,000 of them."""
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # a Monday: the digest reports week 2026-W47
 WORKSPACE = "T0BENCH"
 QUADRANTS = ("forced_short", "forced_long", "discretionary_short", "discretionary_long")
@@ -299,7 +301,7 @@ async def one_backend(backend: str, quick: bool, show_plan: bool) -> list[tuple[
     from core.schedule import IsoWeek
 
     sizes = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
-    filler_teams, filler_items = (100, 1_000) if quick else (1_000, 1_000)
+    filler_teams, filler_items = (QUICK_FILLER_TEAMS, 1_000) if quick else (1_000, 1_000)
     repeats = 3 if quick else 7
     week_end = IsoWeek.containing(NOW, "UTC").previous().bounds("UTC")[1]
     shapes = [TeamShape(f"spread-{n // 1000}k", n, 104) for n in sizes]
@@ -379,7 +381,7 @@ async def bench(quick: bool, database: str, show_plan: bool) -> int:
                 "≈ in the week",
                 "≈ in 8-week window",
                 "ms (table: these teams only)",
-                f"ms (table: + {100 if quick else 1000:,} teams × 1,000)",
+                f"ms (table: + {QUICK_FILLER_TEAMS if quick else 1000:,} teams × 1,000)",
             ],
             [(*r[:5], *(f"{v:,}" if isinstance(v, int) else v for v in r[5:])) for r in rows],
         )
