@@ -304,19 +304,32 @@ def _deciding_signals(
     hz_disc: list[_Part],
 ) -> list[Signal]:
     """The few pieces of evidence that pushed towards the chosen quadrant, most decisive first."""
-    axis = _strongest(forced_parts, forced)[:2]
+    axis = _strongest(forced_parts, forced)
+    if len(axis) > 2:
+        del axis[2:]
     horizon = _strongest(hz_forced if forced else hz_disc, long_term)
-    # Name different evidence for the horizon when there is any: "CVE" → forced, "by Friday" →
-    # short-term, rather than "CVE" twice.
-    used = [p[1] for p in axis]
-    fresh = [p for p in horizon if p[1] not in used][:2]
-    if horizon and (not fresh or abs(fresh[0][0]) < abs(horizon[0][0]) / 2):
-        fresh = horizon[:1]  # a weak other word would explain less than the decisive one again
+    # Name different evidence for the horizon when there is any ("CVE" → forced, "by Friday" →
+    # short-term) unless the other words are much weaker than the decisive one.
+    if axis and horizon:
+        used = (axis[0][1], axis[-1][1])
+        fresh = [p for p in horizon if p[1] not in used]
+        if not fresh or abs(fresh[0][0]) < abs(horizon[0][0]) / 2:
+            fresh = horizon[:1]
+        elif len(fresh) > 2:
+            del fresh[2:]
+    else:
+        fresh = horizon[:2]
     axis_effect = _FORCED if forced else _DISCRETIONARY
     hz_effect = _LONG if long_term else _SHORT
-    # (-weight, axis first, unique position) sorts most decisive first without comparing parts.
-    chosen = [(-abs(p[0]), 0, n, p, axis_effect) for n, p in enumerate(axis)]
-    chosen += [(-abs(p[0]), 1, n, p, hz_effect) for n, p in enumerate(fresh)]
+    # (-weight, axis first, position) sorts most decisive first without comparing the parts.
+    chosen = []
+    n = 0
+    for p in axis:
+        chosen.append((-abs(p[0]), 0, n, p, axis_effect))
+        n += 1
+    for p in fresh:
+        chosen.append((-abs(p[0]), 1, n, p, hz_effect))
+        n += 1
     chosen.sort()
     out = []
     for neg, _, _, part, effect in chosen[:_MAX_DECIDING]:
@@ -330,10 +343,11 @@ def _deciding_signals(
 
 def _strongest(parts: list[_Part], positive: bool) -> list[_Part]:
     """The parts pushing one way that are worth naming, strongest first (first on a tie)."""
-    if positive:
-        same = [p for p in parts if p[0] > 0 and p[1] != _UNSHOWN]
-    else:
-        same = [p for p in parts if p[0] < 0 and p[1] != _UNSHOWN]
+    same = []
+    for p in parts:
+        w = p[0]
+        if (w > 0 if positive else w < 0) and p[1] != _UNSHOWN:
+            same.append(p)
     if len(same) > 1:
         same.sort(key=_WEIGHT, reverse=positive)
     return same
