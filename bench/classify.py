@@ -4,9 +4,11 @@
 
 Accuracy is reported on the development set (../shared/data/workitems-dev.jsonl relative to the
 repo root), split into a tuning part and a fixed held-out part (every 4th line, never used for
-tuning), on bench/data/extra.jsonl (our own cases, labelled by the rubric, used while tuning) and on
-bench/data/unseen.jsonl (written after tuning and never tuned on). Misclassified
-held-out items are never printed, so they stay unseen.
+tuning), on bench/data/extra.jsonl (our own cases, labelled by the rubric, used while tuning), on
+bench/data/unseen.jsonl (written after tuning and never tuned on) and on bench/data/blind.jsonl
+(round 2: styles of public trackers, alert lines and incident chatter, committed before any rule
+change of that round and only ever measured). Misclassified held-out, unseen and blind items are
+never printed, so they stay unseen.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from core.signals import clear_cache  # noqa: E402
 DEV = ROOT.parent / "shared" / "data" / "workitems-dev.jsonl"
 EXTRA = ROOT / "bench" / "data" / "extra.jsonl"
 UNSEEN = ROOT / "bench" / "data" / "unseen.jsonl"
+BLIND = ROOT / "bench" / "data" / "blind.jsonl"
 QUADRANTS = list(Quadrant)
 ABBR = {
     Quadrant.FORCED_SHORT: "F·short",
@@ -252,6 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         report("extra (bench/data/extra.jsonl, our own cases, used while tuning)", extra)
     if UNSEEN.exists() and accuracy:
         report("unseen (bench/data/unseen.jsonl, written last, never tuned on)", load(UNSEEN))
+    if BLIND.exists() and accuracy:
+        report("blind (bench/data/blind.jsonl, round 2, measured only)", load(BLIND))
     if args.show_errors == "tune":
         show_errors(dev_tune)
     elif args.show_errors == "extra":
