@@ -46,6 +46,9 @@ _DATE_SHORT_FORCED, _DATE_SHORT_DISC = -3.5, -1.0
 _DATE_LONG_FORCED, _DATE_LONG_DISC = 3.0, 0.8
 _DATE_UNPLACED_FORCED, _DATE_UNPLACED_DISC = 2.2, 0.6
 
+_INCIDENT_NOW = 12.0
+"""How hard an incident reaction pulls forced work to short-term when no far date is named."""
+
 _CONDITIONALS = frozenset({"when", "if", "whenever", "unless", "once"})
 _DEADLINE_WORDS = ("by ", "before ", "until ", "till ", "due ", "no later")
 _UNSHOWN = -99
@@ -109,7 +112,7 @@ def classify(
     if times:
         _add_times(times, forced_parts, hz_forced, hz_disc)
     if context is not None:
-        _add_context(context, forced_parts, hz_forced)
+        _add_context(context, forced_parts, hz_forced, _far(times))
 
     f_score = sum(map(_WEIGHT, forced_parts))
     if context is not None and context.incident_reaction:
@@ -153,7 +156,10 @@ def classify(
                 principle_scores[i],
             )
         )
-    return Classification(quadrant, round(confidence, 4), principles, tuple(signals))
+    # The team decided when its corrections moved the item off the rules' answer or its words are
+    # named as the leading reason.
+    team_decided = team_signal is not None or quadrant is not rules_quadrant
+    return Classification(quadrant, round(confidence, 4), principles, tuple(signals), team_decided)
 
 
 def _scales(hits: list[Hit], tokens: Sequence[str]) -> list[float] | None:
@@ -243,13 +249,20 @@ def _days_key(t: TimeMention) -> float:
     return 10_000.0 if t.days is None else t.days
 
 
+def _far(times: list[TimeMention]) -> bool:
+    """Whether the text names a deadline beyond two weeks ("in 6 months", "next quarter", "Q3")."""
+    return any(not t.past and not t.short for t in times)
+
+
 def _add_context(
-    context: CaptureContext, forced_parts: list[_Part], hz_forced: list[_Part]
+    context: CaptureContext, forced_parts: list[_Part], hz_forced: list[_Part], far: bool
 ) -> None:
     if context.incident_reaction:
+        # Someone reacted with the incident emoji: it is being handled now (forced, short-term)
+        # unless the text itself puts the deadline weeks or months away.
         why = "someone flagged it as an incident"
         forced_parts.append((5.0, -2, None, "incident reaction", why))
-        hz_forced.append((-1.5, -2, None, "incident reaction", why))
+        hz_forced.append((-1.5 if far else -_INCIDENT_NOW, -2, None, "incident reaction", why))
     elif context.incident_channel:
         why = "logged from an incident channel"
         forced_parts.append((1.2, -2, None, "incident channel", why))

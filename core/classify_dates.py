@@ -220,6 +220,13 @@ _FAMILIES: tuple[tuple[str, str, str], ...] = (
         r"|later\s+this\s+(?:year|month|quarter|half)|early\s+next\s+year"
         r"|midnight|noon|overnight)\b)",
     ),
+    # months away / a few weeks out / several years from now (no number, but clearly not soon)
+    (
+        "vague",
+        "weeks months years",
+        r"(?P<vague>(?<!\d\s)\b(?:(?:a\s+few|several|some|many|a\s+couple\s+of|couple\s+of)\s+)?"
+        r"(?P<vunit>weeks|months|years)\s+(?:away|out|off|from\s+now|left|to\s+go)\b)",
+    ),
     # since 09:12 / since yesterday (ongoing)
     (
         "since",
@@ -514,9 +521,14 @@ def _resolve(m: re.Match[str], today: date | None) -> TimeMention | None:
             else:
                 days = float((date(today.year, 12, 31) - today).days)
         return TimeMention(ev, days)
+    if g("vague"):
+        return TimeMention(ev, _VAGUE_DAYS[g("vunit").lower()])
     if g("since"):
         return TimeMention(ev, 0.0, past=True)
     return None
+
+
+_VAGUE_DAYS = {"weeks": 21.0, "months": 90.0, "years": 365.0}
 
 
 def _describes_present(m: re.Match[str]) -> bool:

@@ -131,6 +131,8 @@ class Classification:
     confidence: float
     principles: tuple[Principle, ...] = ()
     signals: tuple[Signal, ...] = field(default=())
+    team_decided: bool = False
+    """True when the team's own corrections decided the quadrant (their words lead the signals)."""
 
     @property
     def low_confidence(self) -> bool:

@@ -279,7 +279,8 @@ _add(
 _add(
     "stale|replica lag|replication lag|lagging|lag is|consumer lag|under-replicated"
     "|underreplicated|under replicated|out of sync|data loss|lost data|corrupt*|wiped|deleted prod"
-    "|dropped the|truncated|0 bytes|zero bytes|empty backup|empty backups|inconsistent",
+    "|dropped the table|dropped the prod|dropped the database|dropped the db|truncated|0 bytes"
+    "|zero bytes|empty backup|empty backups|inconsistent",
     "data at risk right now",
     2.4,
     -2.0,
@@ -907,6 +908,7 @@ _add(
     "|thundering herd|backed up|backing up|piling up|backlog growing|queue growing|hours behind"
     "|falling behind|dropping messages|dropping requests|dropping connections|dropping traffic"
     "|dropped messages|dropped requests|dropping logs|dropped events|dropping events"
+    "|dropping out of|dropped out of|drops out of|dropping out|dropped out"
     "|losing messages|losing data|losing events|elevated|elevated errors|elevated error"
     "|investigating|impacting|impacted|impact on|customer impact|user impact|affecting"
     "|intermittent|intermittently|sporadic|flapping|slo breach|breaching|burning error budget"
@@ -946,7 +948,7 @@ _add(
     "|stop working|will stop working|stops working on|removes|will remove|is removing"
     "|are removing|removed in|will be removed|being removed"
     "|stop supporting|stops supporting|will stop supporting|no longer support|ends support"
-    "|drops|dropping support|drops support|is dropping|will drop|becomes mandatory|mandatory by"
+    "|dropping support|drops support|becomes mandatory|mandatory by"
     "|required by|enforced from|enforcement|will enforce|starts enforcing|enforcing"
     "|can't keep|cannot keep|can't continue|won't be able|will not be able|no longer able"
     "|before we can|before we bump|before bumping|force-upgrades|force-upgraded|auto-upgrades"
@@ -1189,6 +1191,45 @@ ALERT_CUE = Cue("an alert firing", 2.8, -2.2, kind=Kind.NOW, principles=_pr("rel
 EMOJI_CUE = Cue("alarm in the message", 1.2, -1.0, kind=Kind.NOW)
 HTTP_5XX_CUE = Cue("server errors", 2.6, -2.2, kind=Kind.NOW, principles=_pr("reliability"))
 HTTP_4XX_CUE = Cue("requests failing", 2.2, -1.6, kind=Kind.NOW, principles=_pr("reliability"))
+DROPS_SUPPORT_CUE = Cue("an outside party sets the terms", 2.2, 1.6, kind=Kind.DEADLINE)
+DROPPING_CUE = Cue(
+    "failing in production now", 2.2, -1.8, kind=Kind.NOW, principles=_pr("reliability")
+)
+
+# A vendor "drops" something only when what it drops is support, an API or a named version or
+# feature ("drops python 3.8", "dropping PodSecurityPolicy"); "is dropping connections" and "pods
+# dropping out of the pool" describe a failure. The object is read from the original text, so a
+# capitalised name counts and a lower-case failure noun does not.
+_DROP_RE = re.compile(r"\b[Dd]rop(?:s|ping|ped)\b((?:\s+[^\s,;:()]+){1,4})")
+_DROP_WORD_RE = re.compile(r"[A-Za-z0-9][\w./%-]*")
+_DROP_OBJECTS = frozenset({"api", "apis", "compatibility", "it", "them"})
+_DROP_FAILURES = frozenset(
+    {
+        *("connections", "connection", "conns", "packets", "packet", "requests", "request"),
+        *("reqs", "messages", "message", "msgs", "traffic", "events", "event", "logs", "log"),
+        *("lines", "spans", "metrics", "samples", "calls", "frames", "queries", "jobs", "writes"),
+        *("reads", "streams", "sessions", "out", "off", "offline"),
+    }
+)
+
+
+def _drop_cue(window: str) -> tuple[Cue, str] | None:
+    """What "drop(s|ping|ped)" followed by ``window`` means: a failure when what is dropped is
+    traffic ("dropping 30% of messages"), an outside party's terms when it is support, an API or a
+    version or named feature ("drops python 3.8"), otherwise nothing."""
+    words = _DROP_WORD_RE.findall(window)
+    lowered = [w.lower().rstrip(".") for w in words]
+    if not words or lowered[0] == "support":
+        return None  # "drops support" is a lexicon phrase
+    for i, lw in enumerate(lowered[:3]):
+        if lw in _DROP_FAILURES:
+            return DROPPING_CUE, " ".join(words[: i + 1])
+    for i, (w, lw) in enumerate(zip(words, lowered, strict=True)):
+        if w[0].isupper() or lw in _DROP_OBJECTS or any(c.isdigit() for c in w):
+            # "drops python 3.8": name the version too
+            end = i + 2 if i + 1 < len(words) and words[i + 1][0].isdigit() else i + 1
+            return DROPS_SUPPORT_CUE, " ".join(words[:end])
+    return None
 
 
 def _split(phrase: str) -> tuple[str, ...]:
@@ -1369,6 +1410,16 @@ def _special(text: str, lowered: str, hits: list[Hit], tokens: list[str]) -> Non
         m2 = _ALERT_RE.search(text)
         if m2 is not None:
             found.append((ALERT_CUE, m2))
+    if "drop" in lowered:
+        for m4 in _DROP_RE.finditer(text):
+            read = _drop_cue(m4.group(1))
+            if read is not None:
+                cue, what = read
+                at = len(_TOKEN_RE.findall(lowered, 0, m4.start()))
+                if cue is DROPPING_CUE and any(h.pos == at for h in hits):
+                    continue  # already read as a failure phrase ("dropping connections")
+                hits.append(Hit(cue, at, 1, m4.group().split()[0] + " " + what))
+                break
     if not text.isascii():
         m3 = _EMOJI_RE.search(text)
         if m3 is not None:

@@ -240,4 +240,4 @@ def _visible(ch: str) -> bool:
 
 
 def _decided_by(result: Classification) -> str:
-    return "team" if any(s.meaning.startswith("your team") for s in result.signals) else "rules"
+    return "team" if result.team_decided else "rules"

@@ -197,6 +197,55 @@ def test_incident_reaction_keeps_a_long_horizon_the_text_states() -> None:
     assert classify(text, context=ctx).quadrant is FL
 
 
+# An incident reaction means it is being handled now: forced AND short-term, whatever the words
+# would otherwise say about the horizon, unless the text itself names a far deadline.
+INCIDENT_REACTION_CASES = [
+    ("rewrite the billing service", FS),
+    ("postgres 11 EOL, upgrade everything", FS),
+    ("SOC2 audit evidence collection", FS),
+    ("forecast: redis runs out of memory at current growth", FS),
+    ("add a retry to the dns updater", FS),
+    ("node 18 EOL next quarter", FL),
+    ("the SAML signing cert rotates in 6 months, update the SP metadata", FL),
+    ("move off vsphere, the renewal is months away", FL),
+    ("migrate off the vendor before the contract ends in Q3", FL),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), INCIDENT_REACTION_CASES)
+def test_incident_reaction_is_short_term_unless_a_far_deadline_is_stated(
+    text: str, expected: Quadrant
+) -> None:
+    ctx = CaptureContext(source=Source.REACTION, incident_reaction=True)
+    c = classify(text, context=ctx)
+    assert c.quadrant is expected
+    assert c.signals[0].evidence == "incident reaction"
+
+
+# "drop" is a deprecation only when what is dropped is support, an API or a version or named
+# feature; a present-progressive failure description is breakage happening now.
+DROP_CASES = [
+    ("the load balancer is dropping connections", FS),
+    ("the edge router is dropping packets", FS),
+    ("envoy is dropping requests under load", FS),
+    ("pods dropping out of the pool every few minutes", FS),
+    ("haproxy drops TLS connections since the reload", FS),
+    ("kafka is dropping 30% of messages", FS),
+    ("k8s 1.25 drops PodSecurityPolicy, rewrite our policies as kyverno", FL),
+    ("terraform drops python 3.8, bump the CI images", FL),
+    ("the provider drops support for the v1 API next year", FL),
+    ("istio 1.22 dropped the v1alpha3 API, convert our manifests", FL),
+    ("drop the log level on the ingress from debug to info", DS),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DROP_CASES)
+def test_drop_is_a_deprecation_only_with_a_support_api_or_version_object(
+    text: str, expected: Quadrant
+) -> None:
+    assert classify(text).quadrant is expected
+
+
 def test_incident_channel_leans_forced() -> None:
     text = "api feels slow"
     plain = classify(text)

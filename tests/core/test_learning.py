@@ -37,6 +37,13 @@ def test_corrections_move_similar_items() -> None:
     assert classify(text, team=team).quadrant is Quadrant.FORCED_LONG
 
 
+def test_team_decided_is_set_only_when_the_corrections_decide() -> None:
+    team = _team(VAULT_WORK, Quadrant.FORCED_LONG)
+    assert classify("add a metrics endpoint to the vault agent", team=team).team_decided
+    assert not classify("add a metrics endpoint to the vault agent").team_decided
+    assert not classify("fix the typo in the kafka README", team=team).team_decided
+
+
 def test_the_reason_names_the_teams_corrections() -> None:
     team = _team(VAULT_WORK, Quadrant.FORCED_LONG)
     c = classify("add a metrics endpoint to the vault agent", team=team)
