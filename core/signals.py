@@ -155,7 +155,8 @@ _add("down", "something is down", 2.2, -2.0, kind=NOW, p="reliability")
 _add(
     "scale down|scaled down|scaling down|slow down|slows down|drill down|drill-down|break down"
     "|tear down|teardown|wind down|spin down|narrow down|write down|down to|downsiz*|downgrade*"
-    "|download*|downstream|shut down old|markdown|dropdown|drop-down|cool down|cooldown",
+    "|download*|downstream|shut down old|markdown|dropdown|drop-down|cool down|cooldown"
+    "|escalation policy|escalation policies|escalation path|pager escalation|escalation chain",
     "not an outage",
     kind=NEUTRAL,
 )
@@ -440,7 +441,12 @@ _add(
     "|lts ending|lts ends|lts end|lts is ending|support ends|support ending|support is ending"
     "|standard support|extended support|out of support|unsupported|no longer supported"
     "|no longer maintained|unmaintained|stops receiving|stop receiving|security fixes end"
-    "|end of maintenance|end of standard support|eol date|goes eol|going eol|reaches eol",
+    "|end of maintenance|end of standard support|eol date|goes eol|going eol|reaches eol"
+    "|stops getting security|stop getting security|stops getting updates|stop getting updates"
+    "|no more security updates|no more security fixes|no longer gets security"
+    "|before they disappear|before it disappears|before they're gone|before it's gone"
+    "|before they go away|before it goes away|start costing|starts costing|start charging"
+    "|starts charging|will start charging|price increase|price hike|raising prices|new pricing",
     "end-of-life deadline",
     3.0,
     2.2,
@@ -595,6 +601,7 @@ _add("need to|needs to|we need|gotta", "needed", 0.3, 0.0)
 _add(
     "postmortem|post-mortem|post mortem|postmortems|post-incident|post incident|action item"
     "|action items|follow-up|followup|follow up|follow-ups|followups|lessons learned|retro"
+    "|incident review|incident retro|outage review"
     "|retrospective|rca|root cause|pir|after-action|last week's incident|yesterday's incident"
     "|last night's incident|last incident|previous incident|past incidents|recent incident"
     "|the incident last week|last week's outage|yesterday's outage|last outage|previous outage"
@@ -909,6 +916,9 @@ _add(
     "|falling behind|dropping messages|dropping requests|dropping connections|dropping traffic"
     "|dropped messages|dropped requests|dropping logs|dropped events|dropping events"
     "|dropping out of|dropped out of|drops out of|dropping out|dropped out"
+    "|increased latency|increased latencies|increased error|increased errors|increased error rate"
+    "|increased error rates|degraded performance|degraded service|service disruption"
+    "|service degradation|major outage|delays in|delayed processing|are delayed|is delayed"
     "|losing messages|losing data|losing events|elevated|elevated errors|elevated error"
     "|investigating|impacting|impacted|impact on|customer impact|user impact|affecting"
     "|intermittent|intermittently|sporadic|flapping|slo breach|breaching|burning error budget"
@@ -1122,6 +1132,7 @@ _add(
 
 _add(
     "alertname|crash looping|crashlooping|target down|targetdown|not ready|notready|job failed"
+    "|crash loop back off|crash loop backoff|crashloopbackoff"
     "|compactions failing|high error rate|errors high|error budget burn|absent|firing",
     "an alert firing",
     2.4,
@@ -1341,6 +1352,8 @@ class _Lexicon:
 
 
 LEXICON = _Lexicon(_LEXICON)
+PURPOSE_CUE = Cue("names the trouble the work prevents", -1.2, 0.0, 0.3, kind=Kind.PREVENT)
+"""A purpose clause found by :func:`_purpose`: weaker than "prevent", says little about size."""
 
 _NEGATORS = frozenset({"no", "not", "non", "never", "without", "isn't", "wasn't", "nothing"})
 
@@ -1382,8 +1395,64 @@ def find_cues(text: str) -> tuple[list[Hit], list[str]]:
                 # tuple.__new__ skips the named tuple's Python-level constructor: this is hot.
                 append(_new_hit(Hit, (cue, i, step, "")))
         i += step
+    if hits and not _ARTIFACTS.isdisjoint(tokens):
+        hits = _artifact_names(hits, tokens)
+    if "so" in tokens:
+        _purpose(hits, tokens)
     _special(text, lowered, hits, tokens)
     return hits, tokens
+
+
+# Incident words that name the kind of thing being changed ("the outage template", "the
+# p1-incidents channel", "a rollback button", "the CrashLoopBackOff alert") say what the work is
+# about, not that something is broken now.
+_ARTIFACTS = frozenset(
+    {
+        *("template", "templates", "runbook", "runbooks", "doc", "docs", "playbook", "playbooks"),
+        *("channel", "channels", "button", "panel", "panels", "dashboard", "dashboards"),
+        *("section", "checklist", "form", "wiki", "label", "labels", "alert", "alerts"),
+        *("rule", "rules", "escalation", "review", "reviews", "drill", "drills", "training"),
+        *("severity", "field", "tracker", "bot", "command", "handbook", "guide", "process"),
+    }
+)
+
+
+# After "alert": words that make it a verb ("alert the on-call") or an alert going off ("ransomware
+# alert from EDR", "disk full alert fired").
+_ALERTED = frozenset(
+    {
+        *("the", "a", "an", "on-call", "oncall", "someone", "everyone", "us", "sre", "from"),
+        *("fired", "firing", "fires", "went", "triggered", "just", "again"),
+    }
+)
+
+
+def _artifact_names(hits: list[Hit], tokens: list[str]) -> list[Hit]:
+    n = len(tokens)
+    kept = []
+    for h in hits:
+        after = h.pos + h.words
+        if h.cue.kind is Kind.NOW and after < n and tokens[after] in _ARTIFACTS:
+            verb = after + 1 < n and tokens[after + 1] in _ALERTED
+            if not (verb and tokens[after].startswith("alert")):
+                continue  # "prod is down, alert the on-call": a verb, not an artifact
+        kept.append(h)
+    return kept
+
+
+_PURPOSE_ENDS = frozenset({"stop", "stops", "never", "don't", "doesn't", "won't", "can't", "no"})
+
+
+def _purpose(hits: list[Hit], tokens: list[str]) -> None:
+    """ "… so spikes stop taking it down": a purpose clause naming the trouble the work prevents."""
+    if any(h.cue.kind is Kind.PREVENT for h in hits):
+        return
+    for i, tok in enumerate(tokens):
+        if tok == "so":
+            for j in range(i + 1, min(i + 5, len(tokens))):
+                if tokens[j] in _PURPOSE_ENDS:
+                    hits.append(Hit(PURPOSE_CUE, i, 1, " ".join(tokens[i : j + 1])))
+                    return
 
 
 _NEGATABLE = frozenset({Kind.NOW, Kind.DEADLINE})

@@ -1,0 +1,55 @@
+"""Failure modes fixed in round 2, one table per mode (our own phrasings, not dev-set sentences)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.classify import classify
+from core.model import Quadrant
+
+FS, FL = Quadrant.FORCED_SHORT, Quadrant.FORCED_LONG
+DS, DL = Quadrant.DISCRETIONARY_SHORT, Quadrant.DISCRETIONARY_LONG
+
+# Incident words naming the kind of thing being changed are not evidence that it is broken now.
+ARTIFACT_CASES = [
+    ("the 'prod is down' runbook page has a broken link to the status dashboard", DS),
+    ("add a 'rollback' button to the deploy page in the internal portal", DS),
+    ("outage template in the incident doc is missing a timeline section", DS),
+    ("make the CrashLoopBackOff alert include the last 20 log lines", DS),
+    ("rename the p1-incidents channel to inc-p1 so it sorts with the others", DS),
+    ("incident review AI: the pager escalation should go to the secondary after 10m", DS),
+    ("tune the disk full alert", DS),
+    # ... while an alert going off, or "alert" as a verb, still is.
+    ("disk full alert fired on db-3", FS),
+    ("prod is down, alert the on-call", FS),
+    ("ransomware alert from EDR on a build agent, isolating it", FS),
+]
+
+# Status-page incident wording.
+STATUS_PAGE_CASES = [
+    ("[Resolved] Increased latency for dashboard loads in EU", FS),
+    ("Investigating - some customers unable to log in", FS),
+    ("Degraded performance for hosted runners", FS),
+    ("Partial outage: webhooks delayed", FS),
+]
+
+# Outside parties ending things, phrased without "EOL" or "deprecated".
+VENDOR_EXIT_CASES = [
+    ("Jenkins LTS line we run stops getting security updates in the spring, move to Actions", FL),
+    ("IPv4 addresses start costing money in February, cut our public IPs or budget for it", FL),
+    ("the free images are being pulled, mirror them into our registry before they disappear", FL),
+]
+
+# A purpose clause ("so spikes stop …") names what the work prevents, not what is broken now.
+PURPOSE_CASES = [
+    ("re-architect the ingestion path to be queue-based so spikes stop taking it down", DL),
+    ("move the terraform backend config into a shared partial so people stop copy-pasting it", DS),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    ARTIFACT_CASES + STATUS_PAGE_CASES + VENDOR_EXIT_CASES + PURPOSE_CASES,
+)
+def test_failure_mode(text: str, expected: Quadrant) -> None:
+    assert classify(text).quadrant is expected
