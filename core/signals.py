@@ -325,7 +325,8 @@ _add(
     "escalation|escalated|escalating|exec escalation|biggest customer|biggest account"
     "|largest customer|key customer|top customer|customers getting|users getting|customers can't"
     "|users can't|customers are seeing|users are seeing|customer-facing|customers report*"
-    "|users report*|customer complaints|complaining",
+    "|users report*|customer complaints|complaining|threatens to churn|threatening to churn"
+    "|churn risk|about to churn|threatening to leave|threatens to leave",
     "customers affected",
     2.2,
     -1.8,
@@ -533,7 +534,9 @@ _add(
     "|iso-27001|iso 27k|sox|ccpa|nis2|nis 2|dora|data residency|residency|compliance|compliant"
     "|non-compliant|noncompliant|auditor|auditors|attestation|recert|recertification|regulator"
     "|regulators|regulatory|regulation|regulations|legal|legal hold|fips|cmmc|stig|hitrust|csa star"
-    "|type ii|type 2|certification audit|external audit|accreditation|mandated|mandate|by law",
+    "|type ii|type 2|certification audit|external audit|accreditation|mandated|mandate|by law"
+    "|retention rule|retention requirement|record retention|17a-4|finra|ai act"
+    "|cyber resilience act",
     "a compliance obligation",
     3.0,
     2.4,
@@ -983,7 +986,8 @@ _add(
 _add(
     "page|partial|snippet|report|job|step|sleep|space|bookmarks|cheatsheet|crons|file"
     "|files|inventory|folder|directory|config file|variable|variables|setting|settings|value"
-    "|entry|line|a line|one line|field|column|key in|env var|env vars",
+    "|entry|line|a line|one line|field|column|key in|env var|env vars|reminder|reminders"
+    "|annotation|makefile target",
     "a small artifact",
     -0.3,
     -0.4,

@@ -40,6 +40,13 @@ VENDOR_EXIT_CASES = [
     ("the free images are being pulled, mirror them into our registry before they disappear", FL),
 ]
 
+# Regulation and critical-customer drivers named in other words.
+DRIVER_CASES = [
+    ("all S3 buckets need object lock for the SEC 17a-4 retention rule", FL),
+    ("customer X threatens to churn tomorrow unless the SSO bug is fixed", FS),
+    ("set up a weekly reminder in #infra for certificate expiry dates", DS),
+]
+
 # A purpose clause ("so spikes stop …") names what the work prevents, not what is broken now.
 PURPOSE_CASES = [
     ("re-architect the ingestion path to be queue-based so spikes stop taking it down", DL),
@@ -49,7 +56,7 @@ PURPOSE_CASES = [
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    ARTIFACT_CASES + STATUS_PAGE_CASES + VENDOR_EXIT_CASES + PURPOSE_CASES,
+    ARTIFACT_CASES + STATUS_PAGE_CASES + VENDOR_EXIT_CASES + DRIVER_CASES + PURPOSE_CASES,
 )
 def test_failure_mode(text: str, expected: Quadrant) -> None:
     assert classify(text).quadrant is expected
