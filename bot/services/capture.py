@@ -138,6 +138,7 @@ class CaptureService:
             if item.quadrant != quadrant.value:
                 await _correct(uow, actor, item, quadrant, item.text, now)
                 item.updated_at = now
+                self.models.forget(item.team_id)
             team = await uow.teams.get(actor.workspace, item.team_id)
             assert team is not None  # items cascade with their team
             await uow.commit()
@@ -194,6 +195,7 @@ class CaptureService:
                     principles = result.principles
             if quadrant is not None and quadrant.value != item.quadrant:
                 await _correct(uow, actor, item, quadrant, text, now)
+                self.models.forget(item.team_id)
             item.text = text
             if principles:
                 item.principles = [p.value for p in principles]
