@@ -12,10 +12,11 @@ from bot.blocks.capture import build_notice
 from bot.listeners import actions, commands, events, lifecycle, shortcuts, views
 from bot.oauth import build_oauth_settings
 from bot.services.container import Services
-from bot.services.errors import UserFacingError
+from bot.services.errors import AnswerTooLate, UserFacingError
 
 log = logging.getLogger(__name__)
 
+TOO_LATE = "infrawork was too slow to answer just now, so nothing was saved. Please send it again."
 SORRY = "Sorry, something went wrong on infrawork's side. Nothing you sent was lost; try again."
 
 
@@ -54,6 +55,9 @@ def create_app(services: Services, client: AsyncWebClient) -> AsyncApp:
     async def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:
         if isinstance(error, UserFacingError):
             message = str(error)
+        elif isinstance(error, AnswerTooLate):
+            log.warning("answered too late for Slack; rolled back: %s", error)
+            message = TOO_LATE
         else:
             log.exception("unhandled error in a listener", exc_info=error)
             message = SORRY

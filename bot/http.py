@@ -23,6 +23,7 @@ from bot.metrics import CONTENT_TYPE, outcome_of, surface_of
 from bot.oauth import add_oauth_routes
 from bot.payloads import MalformedPayload, check_body
 from bot.services.container import Services
+from bot.services.deadline import start_ack_clock, stop_ack_clock
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ async def observe_slack_requests(
     started = time.perf_counter()
     rid = request_id_for(request.headers)
     token = request_id.set(rid)
+    clock = start_ack_clock()
     status = 500
     surface = "unknown"
     try:
@@ -74,6 +76,7 @@ async def observe_slack_requests(
         raise
     finally:
         services.metrics.request(surface, outcome_of(status), time.perf_counter() - started)
+        stop_ack_clock(clock)
         request_id.reset(token)
 
 

@@ -9,7 +9,8 @@ from datetime import datetime
 from bot.clock import Clock
 from bot.metrics import Metrics
 from bot.services.context import Actor
-from bot.services.errors import InvalidInput, NotFound
+from bot.services.deadline import too_late
+from bot.services.errors import AnswerTooLate, InvalidInput, NotFound
 from bot.services.learning import TeamModels
 from bot.services.teams import team_for
 from core.classify import classify
@@ -120,6 +121,10 @@ class CaptureService:
             if message_ts is not None:
                 item, created = await uow.items.add_once(values)
             else:
+                # Not tied to a message, so nothing could recognise a retry of this capture:
+                # if Slack has already told the person it failed, store nothing.
+                if too_late():
+                    raise AnswerTooLate("the capture finished after Slack stopped waiting")
                 item, created = await uow.items.add(values), True
             await uow.commit()
         if created and self.metrics is not None:

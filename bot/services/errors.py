@@ -13,3 +13,7 @@ class NotFound(UserFacingError):
 
 class InvalidInput(UserFacingError):
     pass
+
+
+class AnswerTooLate(Exception):
+    """Work finished after Slack stopped waiting for the answer; it was rolled back."""
