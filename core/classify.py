@@ -77,7 +77,11 @@ def classify(
     times = find_times(text, logged_at, tokens)
     # With a date named, its distance decides the horizon of forced work (tie-breaker 3); without
     # one, an outside deadline ("EOL", "contract") is assumed to be months away.
-    dated = bool(times) and any(not t.past and t.days is not None for t in times)
+    dated = False
+    for t in times:
+        if not t.past and t.days is not None:
+            dated = True
+            break
 
     forced_parts: list[_Part] = []
     hz_forced: list[_Part] = []
@@ -141,10 +145,13 @@ def classify(
     )
     if team_signal is not None:
         signals = [team_signal, *signals[: _MAX_DECIDING - 1]]
-    picked = [i for i in _SLOTS if principle_scores[i] >= _PRINCIPLE_THRESHOLD]
+    picked = []
+    for i in _SLOTS:
+        if principle_scores[i] >= _PRINCIPLE_THRESHOLD:
+            picked.append(i)
     if len(picked) > 1:
         picked.sort(key=principle_scores.__getitem__, reverse=True)  # stable: enum order on ties
-    principles = tuple(_PRINCIPLES[i] for i in picked)
+    principles = tuple(map(_PRINCIPLES.__getitem__, picked))
     for i in picked:
         best = principle_hit[i]
         assert best is not None

@@ -327,13 +327,18 @@ def find_times(
     """
     words = tokens if tokens is not None else _TOKEN_RE.findall(text.lower())
     triggered = _ANY_TRIGGER.intersection(words)
-    # Numbers that may be dates: "2026-12-01", "36h", "FY27".
+    # Numbers that may be dates: "2026-12-01", "36h", "FY27". Most items have none, which one
+    # search in C tells without looking at every word.
     numbers: dict[str, set[str]] = {}
-    for w in words:
-        if w[0] in _DIGITS_AND_F:
-            kind = _number_kind(w)
-            if kind:
-                numbers.setdefault(kind, set()).add(w)
+    if _MAYBE_NUMBER.search(text) is not None:
+        previous = ""
+        for w in words:
+            # The year inside "CVE-2026-1234" or "INC-2024-17" is part of an id, not a date.
+            if w[0] in _DIGITS_AND_F and previous not in _ID_PREFIXES:
+                kind = _number_kind(w)
+                if kind:
+                    numbers.setdefault(kind, set()).add(w)
+            previous = w
     if not triggered and not numbers:
         return []
     today = logged_at.date() if logged_at is not None else None
@@ -362,6 +367,8 @@ def find_times(
 
 
 _DIGITS_AND_F = frozenset("0123456789f")
+_MAYBE_NUMBER = re.compile(r"\d")
+_ID_PREFIXES = frozenset({"cve", "ghsa", "inc", "sev", "pd", "jira", "ops", "infra", "plat"})
 _FAMILIES_OF: dict[str, tuple[int, ...]] = {}
 for _index, _family in enumerate(_COMPILED):
     for _word in _family.triggers | _family.digits:
@@ -454,14 +461,16 @@ def _unit_days(raw: str) -> float | None:
 
 def _resolve(m: re.Match[str], today: date | None) -> TimeMention | None:
     ev = _squash(m.group(0).strip())
-    groups = m.groupdict()
+    # Each family's alternatives are named groups that close last, so the last group names the
+    # kind of expression without building a dict of every group.
+    kind = m.lastgroup
 
     def g(name: str) -> str:
-        return groups.get(name) or ""
+        return m.group(name) or ""
 
-    if g("iso"):
+    if kind == "iso":
         return _absolute(ev, today, int(g("iy")), int(g("im")), int(g("id")))
-    if g("rel"):
+    if kind == "rel":
         unit = _unit_days(g("unit"))
         if unit is None:
             return None
@@ -472,7 +481,7 @@ def _resolve(m: re.Match[str], today: date | None) -> TimeMention | None:
             # "for 6 nights", "for 10m": how long something has been going on.
             return TimeMention(ev, 0.0, past=True)
         return TimeMention(ev, days)
-    if g("rel2"):
+    if kind == "rel2":
         unit = _unit_days(g("unit2"))
         if unit is None:
             return None
@@ -488,23 +497,23 @@ def _resolve(m: re.Match[str], today: date | None) -> TimeMention | None:
         if not tail:
             return None
         return TimeMention(ev, float(g("num2")) * unit)
-    if g("dm"):
+    if kind == "dm":
         month = _MONTHS[g("dmmonth")[:3].lower()]
         year = int(g("dmyear")) if g("dmyear") else None
         return _month_day(ev, today, month, int(g("dmday")), year, prep="on")
-    if g("md"):
+    if kind == "md":
         return _month_mention(m, ev, today)
-    if g("wd"):
+    if kind == "wd":
         return _weekday(ev, today, g("wday").lower(), (g("wdprep") or "").lower())
-    if g("qtr"):
+    if kind == "qtr":
         return _quarter(ev, today, g("q").lower(), g("qyear"), (g("qprep") or "").lower())
-    if g("fy"):
+    if kind == "fy":
         return TimeMention(ev, 365.0 if today is None else 300.0)
-    if g("season"):
+    if kind == "season":
         return _season(ev, today, g("sname").lower())
-    if g("year"):
+    if kind == "year":
         return _absolute(ev, today, int(g("yval")), 1, 1)
-    if g("word"):
+    if kind == "word":
         key = _squash(g("word").lower())
         if key == "asap":
             return None  # urgency word, not a date (tie-breaker 1)
@@ -521,9 +530,9 @@ def _resolve(m: re.Match[str], today: date | None) -> TimeMention | None:
             else:
                 days = float((date(today.year, 12, 31) - today).days)
         return TimeMention(ev, days)
-    if g("vague"):
+    if kind == "vague":
         return TimeMention(ev, _VAGUE_DAYS[g("vunit").lower()])
-    if g("since"):
+    if kind == "since":
         return TimeMention(ev, 0.0, past=True)
     return None
 

@@ -1294,9 +1294,12 @@ class _Lexicon:
                 for i in range(len(word)):
                     self.deletes.setdefault(word[:i] + word[i + 1 :], word)
         self.cache: dict[str, tuple[tuple[int, ...], tuple[Cue, ...], frozenset[str]]] = {}
+        self.boring: set[str] = set()
+        """Words looked up before that are in no cue and open no phrase."""
 
     def clear_cache(self) -> None:
         self.cache.clear()
+        self.boring.clear()
 
     def entry(self, token: str) -> tuple[tuple[int, ...], tuple[Cue, ...], frozenset[str]]:
         """What a word can start (phrase lengths, longest first, and the words that can follow it
@@ -1318,7 +1321,10 @@ class _Lexicon:
         made = (self.phrase_lengths.get(token, ()), found, self.phrase_seconds.get(token, _NONE))
         if len(self.cache) > 200_000:
             self.cache.clear()
+            self.boring.clear()
         self.cache[token] = made
+        if not made[0] and not found:
+            self.boring.add(token)
         return made
 
     def _lookup(self, token: str) -> tuple[Cue, ...]:
@@ -1374,13 +1380,16 @@ def find_cues(text: str) -> tuple[list[Hit], list[str]]:
     hits: list[Hit] = []
     lex = LEXICON
     n = len(tokens)
-    i = 0
     phrases = lex.phrases
     cache = lex.cache
     entry = lex.entry
+    boring = lex.boring
     append = hits.append
-    while i < n:
-        tok = tokens[i]
+    skip_to = 0
+    for i, tok in enumerate(tokens):
+        # Most words are in no cue and open no phrase: one set probe skips them.
+        if i < skip_to or tok in boring:
+            continue
         step = 1
         lengths, cues, seconds = cache.get(tok) or entry(tok)
         # Most words that can open a phrase are not followed by a word that continues one.
@@ -1398,7 +1407,7 @@ def find_cues(text: str) -> tuple[list[Hit], list[str]]:
                     continue
                 # tuple.__new__ skips the named tuple's Python-level constructor: this is hot.
                 append(_new_hit(Hit, (cue, i, step, "")))
-        i += step
+            skip_to = i + step
     if hits and not _ARTIFACTS.isdisjoint(tokens):
         hits = _artifact_names(hits, tokens)
     if "so" in tokens:
