@@ -141,7 +141,8 @@ NOW, DEADLINE, FOLLOWUP, PREVENT = Kind.NOW, Kind.DEADLINE, Kind.FOLLOWUP, Kind.
 RECURRING, BUILD, NEUTRAL, PAST = Kind.RECURRING, Kind.BUILD, Kind.NEUTRAL, Kind.PAST
 MONITOR = Kind.MONITOR
 
-# --- happening now: outages, breakage, exhaustion (forced, short) ---------------------------------
+# --- incident / outage ----------------------------------------------------------------------------
+# Why: something is broken, degraded or on fire now (incidents, outages, pages): forced, short.
 _add(
     "outage|outages|outage*|downtime|is down|are down|was down|went down|goes down|been down"
     "|is hard down|hard down|fully down|down again|down for",
@@ -161,7 +162,7 @@ _add(
     kind=NEUTRAL,
 )
 _add(
-    "incident|incidents|sev0|sev1|sev2|sev3|sev 0|sev 1|sev 2|sev 3|sev-0|sev-1|sev-2|sev-3"
+    "incident|incidents|sev0|sev1|sev2|sev3|sev 0|sev 1|sev 2|sev 3"
     "|major incident|declared an incident|declaring an incident|incident declared",
     "an incident",
     2.6,
@@ -193,14 +194,6 @@ _add(
     2.2,
     -2.0,
     kind=NOW,
-    p="reliability",
-)
-_add(
-    "breaking change|breaking changes",
-    "an upstream breaking change",
-    1.4,
-    1.0,
-    kind=DEADLINE,
     p="reliability",
 )
 _add(
@@ -289,20 +282,6 @@ _add(
     p="reliability",
 )
 _add(
-    "disk full|disk is full|is full|are full|filled up|fills up|full disk|disks full|out of disk"
-    "|no space|no space left|out of space|disk pressure|diskpressure|ran out|running out of space"
-    "|read-only|readonly|read only|flood stage|flood-stage|watermark|inode*|quota exceeded"
-    "|hit the quota|hit quota|quota hit|over quota|hit the limit|hitting the limit|at capacity"
-    "|exhausted|maxed|maxed out|pegged|saturated|throttled|throttling|rate limiting|rate limited"
-    "|rate-limited|rate-limiting|ratelimited|429|429s",
-    "resources exhausted now",
-    2.4,
-    -2.0,
-    kind=NOW,
-    p="reliability",
-)
-_add("full", "something is full", 1.2, -1.0, kind=NOW, p="reliability")
-_add(
     "timing out|timed out|timeouts|time outs|latency spike|latency spikes|spiking|spike|spikes"
     "|climbing|skyrocketing|through the roof|slow as|crawling|10x slower|high latency",
     "latency degraded now",
@@ -350,24 +329,59 @@ _add(
     p="reliability",
 )
 _add("again", "it happened again", 0.6, -0.6, kind=NOW)
+_add("prod|production", "production", 0.3, -0.2)
+_add("memory leak|leaking memory", "processes leaking memory", 2.0, -1.8, kind=NOW, p="reliability")
 _add(
-    "right now|rn|asap now|now|immediately|currently|atm|at the moment|ongoing|in progress",
-    "happening now",
-    0.8,
-    -1.4,
+    "not healthy|unhealthy|not scheduling|not starting|not running|no leader|leaderless"
+    "|lost leader|leader election|not ready|won't come up|wont come up|didn't come back"
+    "|didnt come back|not coming back|refusing connections|connection refused|connection reset"
+    "|connections refused|cannot connect|can't connect|cant connect|servfail|nxdomain"
+    "|handshake failures|handshake failure|x509|tls errors|ssl errors|cascading|cascading failure"
+    "|thundering herd|backed up|backing up|piling up|backlog growing|queue growing|hours behind"
+    "|falling behind|dropping messages|dropping requests|dropping connections|dropping traffic"
+    "|dropped messages|dropped requests|dropping logs|dropped events|dropping events"
+    "|dropping out of|dropped out of|drops out of|dropping out|dropped out"
+    "|increased latency|increased latencies|increased error|increased errors|increased error rate"
+    "|increased error rates|degraded performance|degraded service|service disruption"
+    "|service degradation|major outage|delays in|delayed processing|are delayed|is delayed"
+    "|losing messages|losing data|losing events|elevated|elevated errors|elevated error"
+    "|investigating|impacting|impacted|impact on|customer impact|user impact|affecting"
+    "|intermittent|intermittently|sporadic|flapping|slo breach|breaching|burning error budget"
+    "|burn rate|runaway|spinning up|went from|jumped to|jumped from|doubled|tripled"
+    "|rollback|roll back|rolling back|rolled back|bill spiked|cost spike|spend spike"
+    "|unexpected charges|surprise bill|hacked|pwned|suspicious login|unauthorized access"
+    "|hardcoded secret|hardcoded password|hard-coded password|plaintext password"
+    "|secret in the logs|token in the logs|credentials in the logs",
+    "failing in production now",
+    2.2,
+    -1.8,
     kind=NOW,
-)
-_add(
-    "launch|go-live|go live|golive|cutover|cut-over|launch day|launching",
-    "a launch depends on it",
-    1.6,
-    -0.6,
     p="reliability",
 )
-_add("launches|before launches", "launches in general", 0.0)
-_add("prod|production", "production", 0.3, -0.2)
+_add(
+    "losing|lost|got deleted|was deleted|were deleted|accidentally deleted|got wiped|was wiped"
+    "|everyone getting"
+    "|everybody getting|everyone is getting|all users|customer says|client says|customer said"
+    "|customers say",
+    "hitting people right now",
+    2.2,
+    -1.8,
+    kind=NOW,
+    p="reliability",
+)
+_add(
+    "alertname|crash looping|crashlooping|target down|targetdown|not ready|notready|job failed"
+    "|crash loop back off|crash loop backoff|crashloopbackoff"
+    "|compactions failing|high error rate|errors high|error budget burn|absent|firing",
+    "an alert firing",
+    2.4,
+    -2.0,
+    kind=NOW,
+    p="reliability",
+)
 
 # --- security exposure ----------------------------------------------------------------------------
+# Why: a vulnerability, leaked secret or active attack: forced, short-term unless a date says not.
 _add("cve|cves|cve's", "security exposure", 3.0, -1.6, kind=NOW, p="security:2", label="CVE")
 _add(
     "security advisory|advisory|ghsa|cvss",
@@ -409,7 +423,6 @@ _add(
     kind=NOW,
     p="security:2",
 )
-_add("memory leak|leaking memory", "processes leaking memory", 2.0, -1.8, kind=NOW, p="reliability")
 _add(
     "revoke|revoking|rotate|rotating|scrub",
     "credentials to rotate",
@@ -418,6 +431,9 @@ _add(
     p="security:1.5",
 )
 _add("patch|patching|patches|patched|hotpatch", "a security patch", 1.2, -0.8, p="security")
+
+# --- certificates ---------------------------------------------------------------------------------
+# Why: expiring now is forced-short, a planned rotation forced-long, tooling chosen (tie-breaker 5).
 _add(
     "expired|has expired|have expired|already expired|expires|expiring|expiry|expiration|expire"
     "|about to expire|expir*",
@@ -428,6 +444,107 @@ _add(
     p="security reliability:0.5",
 )
 _add(
+    "distrust|distrusting|distrusted|rolls over|roll over|rollover|rolls|cert rotation"
+    "|key rotation|ca rotation|root rotation|new root|root ca",
+    "a scheduled certificate change",
+    2.4,
+    1.4,
+    kind=DEADLINE,
+    p="security",
+)
+_add(
+    "expiry report|expiry dates|expiry date|expiration date|expiration dates|expiry alert"
+    "|expiry alerts|expiry monitoring|expiry dashboard|expiry panel|expiry check|expiry checks",
+    "certificate hygiene",
+    -0.6,
+    0.0,
+    -0.6,
+    p="security",
+)
+
+# --- capacity -------------------------------------------------------------------------------------
+# Why: full now is forced-short, forecast exhaustion forced-long (tie-breaker 6).
+_add(
+    "disk full|disk is full|is full|are full|filled up|fills up|full disk|disks full|out of disk"
+    "|no space|no space left|out of space|disk pressure|diskpressure|ran out|running out of space"
+    "|read-only|readonly|read only|flood stage|flood-stage|watermark|inode*|quota exceeded"
+    "|hit the quota|hit quota|quota hit|over quota|hit the limit|hitting the limit|at capacity"
+    "|exhausted|maxed|maxed out|pegged|saturated|throttled|throttling|rate limiting|rate limited"
+    "|rate-limited|rate-limiting|ratelimited|429|429s",
+    "resources exhausted now",
+    2.4,
+    -2.0,
+    kind=NOW,
+    p="reliability",
+)
+_add("full", "something is full", 1.2, -1.0, kind=NOW, p="reliability")
+_add(
+    "forecast|forecasts|forecasted|forecasting|projected|projection|projections|runway"
+    "|will run out|run out|runs out|going to run out|will be full|full by|fills by|outgrow"
+    "|outgrowing|growth|growing|grows|traffic growth|expected traffic|expected growth|peak"
+    "|black friday|cyber monday|holiday peak|peak season|holiday season|seasonal|headroom"
+    "|capacity plan|capacity planning|capacity for",
+    "forecast demand outgrowing capacity",
+    2.6,
+    2.0,
+    kind=DEADLINE,
+    p="reliability",
+)
+_add("capacity", "capacity", 0.8, 0.4, p="reliability")
+_add(
+    "limit|limits|hits the|hit the|hitting the|ceiling|max out|max size|size limit",
+    "a hard limit ahead",
+    1.2,
+    0.5,
+    kind=DEADLINE,
+    p="reliability",
+)
+_add(
+    "overflow|overflows|wraparound|wrap around|exhaustion|id exhaustion|int32|int4|doubling"
+    "|doubles every|doubles|won't hold|will not hold|won't survive|won't scale"
+    "|won't fit|won't last|will not scale|will not fit|not going to fit|not going to scale"
+    "|retire in|retire on|retire by|retires in|retire at|retire after|vendor support"
+    "|out of vendor support|vendor support ends|end of vendor support|out of support",
+    "a limit or end date ahead",
+    2.2,
+    1.6,
+    kind=DEADLINE,
+)
+
+# --- cost -----------------------------------------------------------------------------------------
+# Why: a contract, renewal or budget date makes cost work forced-long (tie-breaker 7).
+_add(
+    "paywall|price increase|pricing change|plan change|charges start|new pricing|price hike"
+    "|quote went up|quote|will start charging|start charging|starts charging|billing change"
+    "|procurement|finance says|budget cut|budget cuts|budget deadline|credits expire"
+    "|credits run out|start costing|starts costing|raising prices",
+    "a cost deadline set by others",
+    2.6,
+    2.0,
+    kind=DEADLINE,
+    p="efficiency:1.5",
+)
+
+# --- external deadlines ---------------------------------------------------------------------------
+# Why: an outside party set the terms (EOL, deprecation, contract, exit, compliance, launch,
+# customer): forced, usually long-term.
+_add(
+    "breaking change|breaking changes",
+    "an upstream breaking change",
+    1.4,
+    1.0,
+    kind=DEADLINE,
+    p="reliability",
+)
+_add(
+    "launch|go-live|go live|golive|cutover|cut-over|launch day|launching",
+    "a launch depends on it",
+    1.6,
+    -0.6,
+    p="reliability",
+)
+_add("launches|before launches", "launches in general", 0.0)
+_add(
     "pen test finding|pentest finding|pen-test finding|audit finding|finding|findings",
     "an audit finding",
     1.6,
@@ -435,19 +552,14 @@ _add(
     kind=DEADLINE,
     p="security",
 )
-
-# --- external deadlines (forced, usually long) ----------------------------------------------
 _add(
     "eol|eol'd|eols|eol's|end-of-life|end of life|end of support|end-of-support|eos"
     "|lts ending|lts ends|lts end|lts is ending|support ends|support ending|support is ending"
     "|standard support|extended support|out of support|unsupported|no longer supported"
     "|no longer maintained|unmaintained|stops receiving|stop receiving|security fixes end"
     "|end of maintenance|end of standard support|eol date|goes eol|going eol|reaches eol"
-    "|stops getting security|stop getting security|stops getting updates|stop getting updates"
-    "|no more security updates|no more security fixes|no longer gets security"
-    "|before they disappear|before it disappears|before they're gone|before it's gone"
-    "|before they go away|before it goes away|start costing|starts costing|start charging"
-    "|starts charging|will start charging|price increase|price hike|raising prices|new pricing",
+    "|stops getting security|stop getting security|no more security updates"
+    "|no more security fixes|no longer gets security",
     "end-of-life deadline",
     3.0,
     2.2,
@@ -501,17 +613,6 @@ _add(
     p="efficiency:0.6",
 )
 _add(
-    "paywall|price increase|pricing change|plan change|charges start|new pricing|price hike"
-    "|quote went up|quote|will start charging|start charging|starts charging|billing change"
-    "|procurement|finance says|budget cut|budget cuts|budget deadline|credits expire"
-    "|credits run out",
-    "a cost deadline set by others",
-    2.6,
-    2.0,
-    kind=DEADLINE,
-    p="efficiency:1.5",
-)
-_add(
     "colo|colos|colocation|datacenter|datacentre|data center|data centre|dc exit|datacenter exit"
     "|hosting provider|on-prem exit",
     "a datacenter or hosting exit",
@@ -530,8 +631,8 @@ _add(
 )
 _add(
     "dpa|data processing agreement|baa|data sovereignty|sovereignty|stays in eu|eu only|in-region"
-    "|soc2|soc 2|soc-2|soc ii|soc type|pci|pci-dss|pci dss|hipaa|gdpr|fedramp|iso 27001|iso27001"
-    "|iso-27001|iso 27k|sox|ccpa|nis2|nis 2|dora|data residency|residency|compliance|compliant"
+    "|soc2|soc 2|soc ii|soc type|pci|pci-dss|pci dss|hipaa|gdpr|fedramp|iso 27001|iso27001"
+    "|iso 27k|sox|ccpa|nis2|nis 2|dora|data residency|residency|compliance|compliant"
     "|non-compliant|noncompliant|auditor|auditors|attestation|recert|recertification|regulator"
     "|regulators|regulatory|regulation|regulations|legal|legal hold|fips|cmmc|stig|hitrust|csa star"
     "|type ii|type 2|certification audit|external audit|accreditation|mandated|mandate|by law"
@@ -545,36 +646,6 @@ _add(
 )
 _add("audit|audits|audited", "an audit", 1.2, 1.0, kind=DEADLINE, p="security")
 _add("audit log|audit logs|audit logging|audit trail", "audit logging", 0.0, 0.0, p="security")
-_add(
-    "forecast|forecasts|forecasted|forecasting|projected|projection|projections|runway"
-    "|will run out|run out|runs out|going to run out|will be full|full by|fills by|outgrow"
-    "|outgrowing|growth|growing|grows|traffic growth|expected traffic|expected growth|peak"
-    "|black friday|cyber monday|holiday peak|peak season|holiday season|seasonal|headroom"
-    "|capacity plan|capacity planning|capacity for",
-    "forecast demand outgrowing capacity",
-    2.6,
-    2.0,
-    kind=DEADLINE,
-    p="reliability",
-)
-_add("capacity", "capacity", 0.8, 0.4, p="reliability")
-_add(
-    "limit|limits|hits the|hit the|hitting the|ceiling|max out|max size|size limit",
-    "a hard limit ahead",
-    1.2,
-    0.5,
-    kind=DEADLINE,
-    p="reliability",
-)
-_add(
-    "distrust|distrusting|distrusted|rolls over|roll over|rollover|rolls|cert rotation"
-    "|key rotation|ca rotation|root rotation|new root|root ca",
-    "a scheduled certificate change",
-    2.4,
-    1.4,
-    kind=DEADLINE,
-    p="security",
-)
 _add(
     "deadline|hard deadline|cutoff|cut-off|due date|drop-dead|no later than|must be done by",
     "a hard deadline",
@@ -599,8 +670,73 @@ _add(
     0.3,
 )
 _add("need to|needs to|we need|gotta", "needed", 0.3, 0.0)
+_add(
+    "are removed|is removed|was removed|were removed|been removed|gets removed|take effect"
+    "|takes effect|comes into effect|goes into effect|into force|before the change"
+    "|changes take effect|removed apis|removed api|stop using|deprecated apis|deprecated api"
+    "|not supported"
+    "|isn't supported|not supported anymore|support anymore|no longer works"
+    "|stop working|will stop working|stops working on|removes|will remove|is removing"
+    "|are removing|removed in|will be removed|being removed"
+    "|stop supporting|stops supporting|will stop supporting|no longer support|ends support"
+    "|dropping support|drops support|becomes mandatory|mandatory by"
+    "|required by|enforced from|enforcement|will enforce|starts enforcing|enforcing"
+    "|can't keep|cannot keep|can't continue|won't be able|will not be able|no longer able"
+    "|before we can|before we bump|before bumping|force-upgrades|force-upgraded|auto-upgrades"
+    "|customer requirement|contract requires|customer requires|security questionnaire"
+    "|at current growth|current growth|growth rate|per month|month over month|/mo|yoy"
+    "|running out of|run out of|ip exhaustion|subnet exhaustion|out of ips|customer commitment"
+    "|promised the customer|committed to the customer|release date|general availability"
+    "|before they disappear|before it disappears|before they're gone|before it's gone"
+    "|before they go away|before it goes away",
+    "an outside party sets the terms",
+    2.2,
+    1.6,
+    kind=DEADLINE,
+)
+_add(
+    "expects|expecting|anticipate|anticipated|expected load|expected signups|expected traffic"
+    "|traffic spike expected|load test|load-test|load testing|stop getting updates"
+    "|stops getting updates|no more updates|no more patches|won't patch|will not patch"
+    "|stops getting patches|stop getting patches|security updates end|ending support|is ending"
+    "|are ending|will end|ends in|ends on|ending in|ends|ending|is up|runs out|expires in",
+    "a date set by others",
+    1.8,
+    1.4,
+    kind=DEADLINE,
+)
+_add(
+    "enterprise customer|customer onboarding|big customer|large customer|customer needs"
+    "|customer wants|customer asked|customer is asking|sales needs|sales wants|the deal"
+    "|contract signature|signed contract|for their",
+    "a customer depends on it",
+    1.6,
+    0.5,
+    kind=DEADLINE,
+    p="reliability:0.5",
+)
 
-# --- incident follow-ups and prevention (discretionary) -------------------------------------------
+# --- horizon --------------------------------------------------------------------------------------
+# Why: words that say when, not what: happening now vs. happened before.
+_add(
+    "right now|rn|asap now|now|immediately|currently|atm|at the moment|ongoing|in progress",
+    "happening now",
+    0.8,
+    -1.4,
+    kind=NOW,
+)
+_add(
+    "last week|last night|last month|the other day|earlier this week|a few times|twice"
+    "|three times|several times|last sprint",
+    "something that happened before",
+    -0.5,
+    0.0,
+    -0.4,
+    kind=PAST,
+)
+
+# --- follow-up and prevention ---------------------------------------------------------------------
+# Why: after an incident, or removing a class of forced work: chosen, not compelled (tie-breaker 4).
 _add(
     "postmortem|post-mortem|post mortem|postmortems|post-incident|post incident|action item"
     "|action items|follow-up|followup|follow up|follow-ups|followups|lessons learned|retro"
@@ -643,7 +779,9 @@ _add(
     kind=RECURRING,
 )
 
-# --- building something lasting (discretionary, long) ---------------------------------------------
+# --- scope / generational -------------------------------------------------------------------------
+# Why: how big the change is: platforms, rewrites, architecture lean long-term; verbs alone are
+# weak evidence of who compels it (tie-breaker 2).
 _add(
     "platform|platforms|framework|architecture|re-architect|rearchitect|re-architecture"
     "|redesign|overhaul|generational|next-gen|next generation|paved road|golden path"
@@ -668,7 +806,7 @@ _add(
     p="usability:1.5",
 )
 _add(
-    "multi-region|multi region|multiregion|active-active|active/active|active active"
+    "multi-region|multi region|multiregion|active-active|active/active"
     "|cell-based|cell based|cells|sharding|shard|shards|resharding|multi-az|multi-cluster"
     "|per-domain|federation|federated",
     "a new topology",
@@ -684,7 +822,7 @@ _add(
     "|policy-as-code|policy as code|as-code|as code|runbooks-as-code|monorepo|microservice*"
     "|monolith|soa|service-oriented|break out|breaking out|split out|carve out|decompose"
     "|workflow engine|orchestrat*|progressive delivery|feature flag service|feature flags"
-    "|canary analysis|automated canary|canaries|blue/green|blue-green|blue green|chaos"
+    "|canary analysis|automated canary|canaries|blue/green|blue-green|chaos"
     "|game day|game days|gameday|gamedays|fault injection|sbom|sboms|reproducible"
     "|supply chain|slsa|sigstore|cosign",
     "a generational change",
@@ -754,8 +892,56 @@ _add(
     0.9,
     0.6,
 )
+_add(
+    "zero-downtime|zero downtime|without downtime|no downtime|minimal downtime|downtime-free"
+    "|rollbacks|automatic rollbacks|auto-rollback|auto rollback|highly available|ha setup"
+    "|disaster recovery|dr plan|dr site|backup strategy|containerize|containerise"
+    "|containerizing|serverless|codify|codified|terraform-ize|import into terraform|tracing"
+    "|distributed tracing|opentelemetry|otel|revamp|rework|re-work|reimagine|rethink|v2|2.0"
+    "|full-blown|first-class|production-grade|long-term fix|permanent fix"
+    "|module registry|container platform|decide on|decide between|choose a|pick a|which vendor",
+    "a larger piece of work",
+    -0.4,
+    1.0,
+    1.4,
+    kind=BUILD,
+)
+_add(
+    "move|moving|migrate",
+    "a move",
+    0.0,
+    0.6,
+    0.6,
+)
+_add(
+    "set up|stand up|establish|practice",
+    "setting up something lasting",
+    -0.8,
+    0.8,
+    1.4,
+    kind=BUILD,
+)
+_add(
+    "scheduler|services|systems|clusters|databases|datastore|datastores|stack|stacks|engine"
+    "|gateway|message bus|environments|pipelines|whole fleet|architecture",
+    "a system-sized change",
+    -0.2,
+    0.4,
+    0.9,
+)
+_add(
+    "single point of failure|spof|remove the single point|redundancy|redundant|failure domain"
+    "|failure domains|blast radius|isolation|tenant isolation",
+    "removes a class of failure",
+    0.0,
+    1.0,
+    1.6,
+    kind=BUILD,
+    p="reliability",
+)
 
-# --- small, chosen tweaks (discretionary, short) --------------------------------------------------
+# --- small change ---------------------------------------------------------------------------------
+# Why: scoped tweaks, docs, alerts, cleanups, requests: chosen and short-term.
 _add(
     "add|adding|added|include|put|show|print|prints|display|expose a|export|emit|wrap|tweak"
     "|tweaks|adjust|bump|raise|lower|increase|decrease|set|change|rename|swap|toggle|enable"
@@ -776,7 +962,7 @@ _add(
     p="usability",
 )
 _add(
-    "cli|--dry-run|dry-run|dry run|flag|flags|option|subcommand|slash command|command|prompt"
+    "cli|dry-run|dry run|flag|flags|option|subcommand|slash command|command|prompt"
     "|alias|aliases|autocomplete|completion|help text|usage|output|verbose|colors|colours|color"
     "|colour|legend|ux|dx|ergonomic*|confusing|annoying|painful|clunky|friction|nicer|prettier"
     "|readable",
@@ -862,8 +1048,64 @@ _add(
     p="usability:0.5",
 )
 _add("for now|warn only|for the time being", "a stopgap we choose", -0.8, -0.6, -1.0)
+_add(
+    "page|partial|snippet|report|job|step|sleep|space|bookmarks|cheatsheet|crons|file"
+    "|files|inventory|folder|directory|config file|variable|variables|setting|settings|value"
+    "|entry|line|a line|one line|field|column|key in|env var|env vars|reminder|reminders"
+    "|annotation|makefile target",
+    "a small artifact",
+    -0.3,
+    -0.4,
+    -1.0,
+)
+_add(
+    "feature request|enhancement|rfe|request:|would be handy|handy|useful|helpful|convenient"
+    "|quality of life|qol|papercut|paper cut|polish",
+    "a request, not a compulsion",
+    -1.4,
+    0.0,
+    -0.8,
+    p="usability",
+)
+_add(
+    "refactor|refactoring|simplify|dedupe|deduplicate|reorganize|reorganise|tidy up|clean"
+    "|add tests|unit tests|integration tests|test coverage|flaky|flaky test|flaky tests|flake"
+    "|more logging|add logging|log line|structured logs"
+    "",
+    "a chosen fix-up",
+    -1.0,
+    -0.2,
+    -0.6,
+)
+_add(
+    "should say|should show|should print|should include|should mention|should tell|should link"
+    "|should display|should warn|should explain|say who|post to|post in|send a|notify",
+    "a small usability tweak",
+    -1.0,
+    -0.6,
+    -1.2,
+    p="usability",
+)
+_add(
+    "look into|investigate why|figure out|dig into|check why|take a look|have a look",
+    "something to look into",
+    -0.3,
+    0.0,
+    -0.3,
+)
+_add(
+    "alert on|alert for|alerts on|alerts for|alerting on|alerting for|page on|monitor for"
+    "|warn on|warn about|warning on|a check for|check for",
+    "watching for a condition",
+    -1.0,
+    -0.6,
+    -1.2,
+    kind=MONITOR,
+    p="reliability",
+)
 
-# --- principles only ------------------------------------------------------------------------------
+# --- principles -----------------------------------------------------------------------------------
+# Why: principle tags only, plus phrases that would otherwise mislead (not evidence either way).
 _add(
     "security|secure|secret|secrets|password|passwords|credential|credentials|creds|api key"
     "|access key|private key|ssh key|token|tokens|key|keys|kms|iam|rbac|permissions|permission"
@@ -906,113 +1148,6 @@ _add(
     "latency",
     p="latency",
 )
-
-
-# --- more phrasing: breakage --------------------------------------------------------------------
-_add(
-    "not healthy|unhealthy|not scheduling|not starting|not running|no leader|leaderless"
-    "|lost leader|leader election|not ready|won't come up|wont come up|didn't come back"
-    "|didnt come back|not coming back|refusing connections|connection refused|connection reset"
-    "|connections refused|cannot connect|can't connect|cant connect|servfail|nxdomain"
-    "|handshake failures|handshake failure|x509|tls errors|ssl errors|cascading|cascading failure"
-    "|thundering herd|backed up|backing up|piling up|backlog growing|queue growing|hours behind"
-    "|falling behind|dropping messages|dropping requests|dropping connections|dropping traffic"
-    "|dropped messages|dropped requests|dropping logs|dropped events|dropping events"
-    "|dropping out of|dropped out of|drops out of|dropping out|dropped out"
-    "|increased latency|increased latencies|increased error|increased errors|increased error rate"
-    "|increased error rates|degraded performance|degraded service|service disruption"
-    "|service degradation|major outage|delays in|delayed processing|are delayed|is delayed"
-    "|losing messages|losing data|losing events|elevated|elevated errors|elevated error"
-    "|investigating|impacting|impacted|impact on|customer impact|user impact|affecting"
-    "|intermittent|intermittently|sporadic|flapping|slo breach|breaching|burning error budget"
-    "|burn rate|runaway|spinning up|went from|jumped to|jumped from|doubled|tripled"
-    "|rollback|roll back|rolling back|rolled back|bill spiked|cost spike|spend spike"
-    "|unexpected charges|surprise bill|hacked|pwned|suspicious login|unauthorized access"
-    "|hardcoded secret|hardcoded password|hard-coded password|plaintext password"
-    "|secret in the logs|token in the logs|credentials in the logs",
-    "failing in production now",
-    2.2,
-    -1.8,
-    kind=NOW,
-    p="reliability",
-)
-_add(
-    "zero-downtime|zero downtime|without downtime|no downtime|minimal downtime|downtime-free"
-    "|rollbacks|automatic rollbacks|auto-rollback|auto rollback|highly available|ha setup"
-    "|disaster recovery|dr plan|dr site|backup strategy|containerize|containerise"
-    "|containerizing|serverless|codify|codified|terraform-ize|import into terraform|tracing"
-    "|distributed tracing|opentelemetry|otel|revamp|rework|re-work|reimagine|rethink|v2|2.0"
-    "|full-blown|first-class|production-grade|long-term fix|permanent fix"
-    "|module registry|container platform|decide on|decide between|choose a|pick a|which vendor",
-    "a larger piece of work",
-    -0.4,
-    1.0,
-    1.4,
-    kind=BUILD,
-)
-
-# --- more phrasing: deadlines --------------------------------------------------------------------
-_add(
-    "are removed|is removed|was removed|were removed|been removed|gets removed|take effect"
-    "|takes effect|comes into effect|goes into effect|into force|before the change"
-    "|changes take effect|removed apis|removed api|stop using|deprecated apis|deprecated api"
-    "|not supported"
-    "|isn't supported|not supported anymore|support anymore|no longer works"
-    "|stop working|will stop working|stops working on|removes|will remove|is removing"
-    "|are removing|removed in|will be removed|being removed"
-    "|stop supporting|stops supporting|will stop supporting|no longer support|ends support"
-    "|dropping support|drops support|becomes mandatory|mandatory by"
-    "|required by|enforced from|enforcement|will enforce|starts enforcing|enforcing"
-    "|can't keep|cannot keep|can't continue|won't be able|will not be able|no longer able"
-    "|before we can|before we bump|before bumping|force-upgrades|force-upgraded|auto-upgrades"
-    "|customer requirement|contract requires|customer requires|security questionnaire"
-    "|at current growth|current growth|growth rate|per month|month over month|/mo|yoy"
-    "|running out of|run out of|ip exhaustion|subnet exhaustion|out of ips|customer commitment"
-    "|promised the customer|committed to the customer|release date|general availability",
-    "an outside party sets the terms",
-    2.2,
-    1.6,
-    kind=DEADLINE,
-)
-
-# --- more phrasing: chosen work ------------------------------------------------------------------
-_add(
-    "move|moving|migrate",
-    "a move",
-    0.0,
-    0.6,
-    0.6,
-)
-_add(
-    "page|partial|snippet|report|job|step|sleep|space|bookmarks|cheatsheet|crons|file"
-    "|files|inventory|folder|directory|config file|variable|variables|setting|settings|value"
-    "|entry|line|a line|one line|field|column|key in|env var|env vars|reminder|reminders"
-    "|annotation|makefile target",
-    "a small artifact",
-    -0.3,
-    -0.4,
-    -1.0,
-)
-_add(
-    "feature request|enhancement|rfe|request:|would be handy|handy|useful|helpful|convenient"
-    "|quality of life|qol|papercut|paper cut|polish",
-    "a request, not a compulsion",
-    -1.4,
-    0.0,
-    -0.8,
-    p="usability",
-)
-_add(
-    "refactor|refactoring|simplify|dedupe|deduplicate|reorganize|reorganise|tidy up|clean"
-    "|add tests|unit tests|integration tests|test coverage|flaky|flaky test|flaky tests|flake"
-    "|more logging|add logging|log line|structured logs"
-    "",
-    "a chosen fix-up",
-    -1.0,
-    -0.2,
-    -0.6,
-)
-
 _add(
     "lower cost|lower costs|at lower cost|lower latency|build deps|build dependencies"
     "|build config|build scripts|build script|build jobs|build job"
@@ -1020,142 +1155,11 @@ _add(
     "|rotation schedule|on-call rotation|oncall rotation|build cache"
     "|build times|build time|build agents|build agent|build hosts|build step|build logs"
     "|board meeting|data export|incident reporting|incident response|incident management"
-    "|incident process|incident tooling|incident bot|incident review|incident reviews"
+    "|incident process|incident tooling|incident bot|incident reviews"
     "|incident workflow|incident channel|incident channels",
     "not evidence here",
     kind=NEUTRAL,
 )
-_add(
-    "should say|should show|should print|should include|should mention|should tell|should link"
-    "|should display|should warn|should explain|say who|post to|post in|send a|notify",
-    "a small usability tweak",
-    -1.0,
-    -0.6,
-    -1.2,
-    p="usability",
-)
-_add(
-    "last week|last night|last month|the other day|earlier this week|a few times|twice"
-    "|three times|several times|last sprint",
-    "something that happened before",
-    -0.5,
-    0.0,
-    -0.4,
-    kind=PAST,
-)
-_add(
-    "expects|expecting|anticipate|anticipated|expected load|expected signups|expected traffic"
-    "|traffic spike expected|load test|load-test|load testing|stop getting updates"
-    "|stops getting updates|no more updates|no more patches|won't patch|will not patch"
-    "|stops getting patches|stop getting patches|security updates end|ending support|is ending"
-    "|are ending|will end|ends in|ends on|ending in|ends|ending|is up|runs out|expires in",
-    "a date set by others",
-    1.8,
-    1.4,
-    kind=DEADLINE,
-)
-_add(
-    "losing|lost|got deleted|was deleted|were deleted|accidentally deleted|got wiped|was wiped"
-    "|everyone getting"
-    "|everybody getting|everyone is getting|all users|customer says|client says|customer said"
-    "|customers say",
-    "hitting people right now",
-    2.2,
-    -1.8,
-    kind=NOW,
-    p="reliability",
-)
-_add(
-    "set up|stand up|establish|practice",
-    "setting up something lasting",
-    -0.8,
-    0.8,
-    1.4,
-    kind=BUILD,
-)
-
-_add(
-    "overflow|overflows|wraparound|wrap around|exhaustion|id exhaustion|int32|int4|doubling"
-    "|doubles every|doubles|won't hold|will not hold|won't survive|won't scale"
-    "|won't fit|won't last|will not scale|will not fit|not going to fit|not going to scale"
-    "|retire in|retire on|retire by|retires in|retire at|retire after|vendor support"
-    "|out of vendor support|vendor support ends|end of vendor support|out of support",
-    "a limit or end date ahead",
-    2.2,
-    1.6,
-    kind=DEADLINE,
-)
-
-_add(
-    "enterprise customer|customer onboarding|big customer|large customer|customer needs"
-    "|customer wants|customer asked|customer is asking|sales needs|sales wants|the deal"
-    "|contract signature|signed contract|for their",
-    "a customer depends on it",
-    1.6,
-    0.5,
-    kind=DEADLINE,
-    p="reliability:0.5",
-)
-
-_add(
-    "scheduler|services|systems|clusters|databases|datastore|datastores|stack|stacks|engine"
-    "|gateway|message bus|environments|pipelines|whole fleet|architecture",
-    "a system-sized change",
-    -0.2,
-    0.4,
-    0.9,
-)
-_add(
-    "expiry report|expiry dates|expiry date|expiration date|expiration dates|expiry alert"
-    "|expiry alerts|expiry monitoring|expiry dashboard|expiry panel|expiry check|expiry checks",
-    "certificate hygiene",
-    -0.6,
-    0.0,
-    -0.6,
-    p="security",
-)
-
-_add(
-    "single point of failure|spof|remove the single point|redundancy|redundant|failure domain"
-    "|failure domains|blast radius|isolation|tenant isolation",
-    "removes a class of failure",
-    0.0,
-    1.0,
-    1.6,
-    kind=BUILD,
-    p="reliability",
-)
-
-_add(
-    "look into|investigate why|figure out|dig into|check why|take a look|have a look",
-    "something to look into",
-    -0.3,
-    0.0,
-    -0.3,
-)
-
-_add(
-    "alertname|crash looping|crashlooping|target down|targetdown|not ready|notready|job failed"
-    "|crash loop back off|crash loop backoff|crashloopbackoff"
-    "|compactions failing|high error rate|errors high|error budget burn|absent|firing",
-    "an alert firing",
-    2.4,
-    -2.0,
-    kind=NOW,
-    p="reliability",
-)
-
-_add(
-    "alert on|alert for|alerts on|alerts for|alerting on|alerting for|page on|monitor for"
-    "|warn on|warn about|warning on|a check for|check for",
-    "watching for a condition",
-    -1.0,
-    -0.6,
-    -1.2,
-    kind=MONITOR,
-    p="reliability",
-)
-
 
 # --------------------------------------------------------------------------------------------------
 # Matcher
