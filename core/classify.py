@@ -363,11 +363,10 @@ def _deciding_signals(
 
 def _strongest(parts: list[_Part], positive: bool) -> list[_Part]:
     """The parts pushing one way that are worth naming, strongest first (first on a tie)."""
-    same = []
-    for p in parts:
-        w = p[0]
-        if (w > 0 if positive else w < 0) and p[1] != _UNSHOWN:
-            same.append(p)
+    if positive:
+        same = [p for p in parts if p[0] > 0 and p[1] != _UNSHOWN]
+    else:
+        same = [p for p in parts if p[0] < 0 and p[1] != _UNSHOWN]
     if len(same) > 1:
         same.sort(key=_WEIGHT, reverse=positive)
     return same

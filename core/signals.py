@@ -91,11 +91,13 @@ class Hit(NamedTuple):
         ``lowered`` is ``text.lower()``; the words are looked up in it only for the few cues shown,
         which is cheaper than tracking every word's offset.
         """
-        if self.cue.label:
-            return self.cue.label
+        label = self.cue.label
+        if label:
+            return label
         if self.seen:
             return self.seen
-        phrase = " ".join(tokens[self.pos : self.pos + self.words])
+        pos = self.pos
+        phrase = tokens[pos] if self.words == 1 else " ".join(tokens[pos : pos + self.words])
         at = lowered.find(phrase)
         if at < 0 or len(text) != len(lowered):
             return phrase
