@@ -52,8 +52,7 @@ class TeamModels:
         if version[0]:
             rows = await uow.corrections.for_team(team.workspace, team.id)
             model = TeamModel.from_corrections(
-                Lesson(text=row.text, quadrant=Quadrant(row.to_quadrant))
-                for row in reversed(rows)
+                Lesson(text=row.text, quadrant=Quadrant(row.to_quadrant)) for row in reversed(rows)
             )
         if len(self._cache) >= self._max_teams and team.id not in self._cache:
             self._cache.pop(next(iter(self._cache)))
