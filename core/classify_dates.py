@@ -355,7 +355,9 @@ def find_times(
     for index in sorted(wanted):
         family = _COMPILED[index]
         anchors = wanted[index]
-        for m in _anchored(family.regex, text, lowered, anchors):
+        # Sorted: a set's order changes between processes, and ties ("today" vs "tonight") are
+        # settled by the order mentions are found in.
+        for m in _anchored(family.regex, text, lowered, sorted(anchors)):
             span = m.span()
             if span in spans:
                 continue
