@@ -159,7 +159,8 @@ _add(
     "scale down|scaled down|scaling down|slow down|slows down|drill down|drill-down|break down"
     "|tear down|teardown|wind down|spin down|narrow down|write down|down to|downsiz*|downgrade*"
     "|download*|downstream|shut down old|markdown|dropdown|drop-down|cool down|cooldown"
-    "|escalation policy|escalation policies|escalation path|pager escalation|escalation chain",
+    "|escalation policy|escalation policies|escalation path|pager escalation|escalation chain"
+    "|scale-down|slow-down|drill-down|break-down|tear-down|cool-down|wind-down|spin-down",
     "not an outage",
     kind=NEUTRAL,
 )
@@ -995,7 +996,7 @@ _add(
 )
 _add(
     "alert|alerts|alerting rule|alert rule|alertmanager|notification|notifications|notify"
-    "|ping|pings|mention|page the",
+    "|ping|pings|mention|page the|silence|silences|mute|snooze|inhibit|inhibition",
     "an alerting tweak",
     -0.6,
     -0.6,
@@ -1432,6 +1433,7 @@ _ARTIFACTS = frozenset(
         *("section", "checklist", "form", "wiki", "label", "labels", "alert", "alerts"),
         *("rule", "rules", "escalation", "review", "reviews", "drill", "drills", "training"),
         *("severity", "field", "tracker", "bot", "command", "handbook", "guide", "process"),
+        *("warning", "warnings", "notification", "notifications", "report", "reports"),
     }
 )
 

@@ -23,6 +23,16 @@ ARTIFACT_CASES = [
     ("disk full alert fired on db-3", FS),
     ("prod is down, alert the on-call", FS),
     ("ransomware alert from EDR on a build agent, isolating it", FS),
+    ("the KubeDeploymentReplicasMismatch alert flaps during every rollout, add a 15m for:", DS),
+    ("raise the disk usage warning to 85%, it goes off every morning on the log volume", DS),
+    ("silence the cert expiry warnings for the staging wildcard", DS),
+    ("the OOMKilled alert for the batch namespace pages at night, make it a ticket instead", DS),
+    ("OOMKilled pods in checkout every few minutes, orders failing", FS),
+]
+
+# A hyphenated word keeps its meaning: "scale-down" is not "down".
+HYPHEN_CASES = [
+    ("tune the HPA scale-down stabilisation window for the api", DS),
 ]
 
 # Status-page incident wording.
@@ -56,7 +66,12 @@ PURPOSE_CASES = [
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    ARTIFACT_CASES + STATUS_PAGE_CASES + VENDOR_EXIT_CASES + DRIVER_CASES + PURPOSE_CASES,
+    ARTIFACT_CASES
+    + HYPHEN_CASES
+    + STATUS_PAGE_CASES
+    + VENDOR_EXIT_CASES
+    + DRIVER_CASES
+    + PURPOSE_CASES,
 )
 def test_failure_mode(text: str, expected: Quadrant) -> None:
     assert classify(text).quadrant is expected
