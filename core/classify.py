@@ -19,7 +19,7 @@ from core.learning import TeamModel
 from core.model import Axis, CaptureContext, Classification, Principle, Quadrant, Signal
 from core.signals import Cue, Hit, Kind, find_cues
 
-CLASSIFIER_VERSION = "rules-2025.11.4"
+CLASSIFIER_VERSION = "rules-2025.11.5"
 """Changes whenever the rules change, so stored classifications can be told apart."""
 
 FORCED_THRESHOLD = 1.0
