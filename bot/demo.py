@@ -14,6 +14,8 @@ from bot.services.learning import TeamModels
 from bot.text.digest import render_digest_text
 from core.baselines import parse_baseline
 from core.model import Quadrant, Source
+from core.phase import format_percent
+from core.schedule import IsoWeek
 from storage.tables import Team
 from storage.uow import Database
 
@@ -149,32 +151,37 @@ async def demo_digest(db: Database, team: Team, now: datetime) -> str:
     return render_digest_text(digest)
 
 
-async def weekly_mix(db: Database, team: Team, now: datetime, weeks: int) -> list[dict[str, int]]:
-    """Counts per quadrant for each of the last ``weeks`` 7-day windows, oldest first."""
+async def weekly_mix(
+    db: Database, team: Team, now: datetime, weeks: int
+) -> list[tuple[IsoWeek, dict[str, int]]]:
+    """Counts per quadrant for each of the last ``weeks`` ISO weeks (team's timezone), oldest
+    first, the current week so far last."""
+    tz = team.timezone or "UTC"
+    current = IsoWeek.containing(now, tz)
     mixes = []
-    for back in range(weeks - 1, -1, -1):
-        until = now - timedelta(days=7 * back) + timedelta(seconds=1)
-        async with db.read() as uow:
-            mixes.append(
-                await uow.items.mix(team.workspace, team.id, until - timedelta(days=7), until)
-            )
+    async with db.read() as uow:
+        for back in range(weeks - 1, -1, -1):
+            week = current.minus(back)
+            since, until = week.bounds(tz)
+            mixes.append((week, await uow.items.mix(team.workspace, team.id, since, until)))
     return mixes
 
 
-def render_mix(team_name: str, mixes: list[dict[str, int]]) -> str:
+def render_mix(team_name: str, mixes: list[tuple[IsoWeek, dict[str, int]]]) -> str:
     """A plain-text table of the weekly mix by quadrant."""
-    header = f"{'':<14}" + "".join(f"{q.short_label:>17}" for q in Quadrant) + f"{'forced':>9}"
+    header = f"{'':<26}" + "".join(f"{q.short_label:>17}" for q in Quadrant) + f"{'forced':>9}"
     lines = [f"Infra work — {team_name} — mix by quadrant, last {len(mixes)} weeks", header]
-    for back, mix in zip(range(len(mixes) - 1, -1, -1), mixes, strict=True):
+    for index, (week, mix) in enumerate(mixes):
         total = sum(mix.values())
-        label = "this week" if back == 0 else f"{back} week{'s' if back > 1 else ''} ago"
+        label = week.label() + (" so far" if index == len(mixes) - 1 else "")
         cells = "".join(
             f"{mix.get(q.value, 0):>9} ({_pct(mix.get(q.value, 0), total):>4})" for q in Quadrant
         )
         forced = mix.get(Quadrant.FORCED_SHORT.value, 0) + mix.get(Quadrant.FORCED_LONG.value, 0)
-        lines.append(f"{label:<14}{cells}{_pct(forced, total):>9}")
+        lines.append(f"{label:<26}{cells}{_pct(forced, total):>9}")
     return "\n".join(lines)
 
 
 def _pct(part: int, total: int) -> str:
-    return f"{round(100 * part / total)}%" if total else "—"
+    # Rounded exactly as the digest rounds, so the table and the digest agree.
+    return format_percent(part / total) if total else "—"
