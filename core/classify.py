@@ -135,7 +135,8 @@ def classify(
     little = sum(map(abs, map(_WEIGHT, forced_parts))) + sum(map(abs, map(_WEIGHT, hz_forced)))
     if little < _LITTLE_EVIDENCE:
         # Hardly anything to go on ("misc", "look into the thing"): ask rather than guess.
-        probs = tuple(min(p, _LITTLE_EVIDENCE_CONFIDENCE) for p in probs)
+        cap = _LITTLE_EVIDENCE_CONFIDENCE
+        probs = tuple([cap if cap < p else p for p in probs])  # min(p, cap), without the calls
     quadrant, confidence, team_signal = _blend(text, probs, rules_quadrant, team)
 
     forced = quadrant is _FS or quadrant is _FL
@@ -331,8 +332,8 @@ def _deciding_signals(
     # Name different evidence for the horizon when there is any ("CVE" → forced, "by Friday" →
     # short-term) unless the other words are much weaker than the decisive one.
     if axis and horizon:
-        used = (axis[0][1], axis[-1][1])
-        fresh = [p for p in horizon if p[1] not in used]
+        used0, used1 = axis[0][1], axis[-1][1]
+        fresh = [p for p in horizon if p[1] != used0 and p[1] != used1]
         if not fresh or abs(fresh[0][0]) < abs(horizon[0][0]) / 2:
             fresh = horizon[:1]
         elif len(fresh) > 2:
@@ -341,23 +342,34 @@ def _deciding_signals(
         fresh = horizon[:2]
     axis_effect = _FORCED if forced else _DISCRETIONARY
     hz_effect = _LONG if long_term else _SHORT
-    # (-weight, axis first, position) sorts most decisive first without comparing the parts.
-    chosen = []
-    n = 0
-    for p in axis:
-        chosen.append((-abs(p[0]), 0, n, p, axis_effect))
-        n += 1
-    for p in fresh:
-        chosen.append((-abs(p[0]), 1, n, p, hz_effect))
-        n += 1
-    chosen.sort()
-    out = []
-    for neg, _, _, part, effect in chosen[:_MAX_DECIDING]:
+    # Both lists are strongest first: merging them (the axis first on a tie) orders the evidence
+    # most decisive first, as sorting on (-weight, axis first, position) would.
+    out: list[Signal] = []
+    i = j = 0
+    n_axis, n_fresh = len(axis), len(fresh)
+    while len(out) < _MAX_DECIDING:
+        if i < n_axis:
+            part = axis[i]
+            if j < n_fresh and abs(fresh[j][0]) > abs(part[0]):
+                part = fresh[j]
+                j += 1
+                effect = hz_effect
+            else:
+                i += 1
+                effect = axis_effect
+        elif j < n_fresh:
+            part = fresh[j]
+            j += 1
+            effect = hz_effect
+        else:
+            break
         hit = part[2]
         if hit is None:
-            out.append(_signal(part[3], part[4], effect, -neg))
+            out.append(_signal(part[3], part[4], effect, abs(part[0])))
         else:
-            out.append(_signal(hit.evidence(lowered, text, tokens), hit.cue.meaning, effect, -neg))
+            out.append(
+                _signal(hit.evidence(lowered, text, tokens), hit.cue.meaning, effect, abs(part[0]))
+            )
     return out
 
 

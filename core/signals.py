@@ -1167,7 +1167,7 @@ _add(
 # --------------------------------------------------------------------------------------------------
 # Matcher
 
-_TOKEN_RE = re.compile(r"[a-z0-9$~]+(?:'[a-z]+)?(?:-[a-z]+)?")
+_TOKEN_RE = re.compile(r"[a-z0-9$~]++(?:'[a-z]++)?+(?:-[a-z]++)?+")
 # PascalCase words such as alert names; camelCase config keys ("maxUnavailable") stay whole.
 _CAMEL_RE = re.compile(r"\b[A-Z][A-Za-z0-9]*[a-z][A-Z][A-Za-z0-9]*")
 _CAMEL_SPLIT_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -1325,12 +1325,15 @@ class _Lexicon:
                     found = self._lookup(part)
                     if found:
                         break
-        made = (self.phrase_lengths.get(token, ()), found, self.phrase_seconds.get(token, _NONE))
+        lengths = self.phrase_lengths.get(token, ())
+        made = _EMPTY
+        if lengths or found:
+            made = (lengths, found, self.phrase_seconds.get(token, _NONE))
         if len(self.cache) > 200_000:
             self.cache.clear()
             self.boring.clear()
         self.cache[token] = made
-        if not made[0] and not found:
+        if made is _EMPTY:
             self.boring.add(token)
         return made
 
@@ -1388,17 +1391,22 @@ def find_cues(text: str) -> tuple[list[Hit], list[str]]:
     lex = LEXICON
     n = len(tokens)
     phrases = lex.phrases
-    cache = lex.cache
+    cache_get = lex.cache.get
     entry = lex.entry
-    boring = lex.boring
     append = hits.append
+    empty = _EMPTY
     skip_to = 0
     for i, tok in enumerate(tokens):
-        # Most words are in no cue and open no phrase: one set probe skips them.
-        if i < skip_to or tok in boring:
+        if i < skip_to:
+            continue
+        # Most words are in no cue and open no phrase: one dictionary probe skips them.
+        found = cache_get(tok)
+        if found is None:
+            found = entry(tok)
+        if found is empty:
             continue
         step = 1
-        lengths, cues, seconds = cache.get(tok) or entry(tok)
+        lengths, cues, seconds = found
         # Most words that can open a phrase are not followed by a word that continues one.
         if lengths and i + 1 < n and tokens[i + 1] in seconds:
             for length in lengths:
@@ -1478,6 +1486,8 @@ def _purpose(hits: list[Hit], tokens: list[str]) -> None:
 
 _NEGATABLE = frozenset({Kind.NOW, Kind.DEADLINE})
 _NONE: frozenset[str] = frozenset()
+_EMPTY: tuple[tuple[int, ...], tuple[Cue, ...], frozenset[str]] = ((), (), _NONE)
+"""The lexicon entry of a word that is in no cue and opens no phrase (compared by identity)."""
 _new_hit = tuple.__new__
 
 
