@@ -385,13 +385,13 @@ def _squash(s: str) -> str:
 
 
 def _number_kind(word: str) -> str:
-    if _YEAR_TOKEN.match(word):
-        return "#year"
-    if _UNIT_TOKEN.match(word):
-        return "#unit"
-    if _FY_TOKEN.match(word):
-        return "#fy"
-    return ""
+    m = _NUMBER_KIND.match(word)
+    return "" if m is None else _NUMBER_KINDS[m.lastindex or 0]
+
+
+# _YEAR_TOKEN, _UNIT_TOKEN and _FY_TOKEN tried in that order in one match; the group says which.
+_NUMBER_KIND = re.compile(f"({_YEAR_TOKEN.pattern})|({_UNIT_TOKEN.pattern})|({_FY_TOKEN.pattern})")
+_NUMBER_KINDS = ("", "#year", "#unit", "#fy")
 
 
 def _anchored(
