@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -259,25 +258,14 @@ async def bench_database(
 
     SQLite: a file in ``directory``. PostgreSQL: a database of its own on the local server.
     """
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
     from storage.engine import make_engine
     from storage.migrate import upgrade
+    from tests.support.databases import create_postgres_database, drop_postgres_database
 
     if backend == "sqlite":
         url = f"sqlite+aiosqlite:///{directory / (label + '.db')}"
-        name = None
     else:
-        name = f"infrawork_{label}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        admin = make_engine(POSTGRES_ADMIN_URL)
-        try:
-            async with admin.connect() as conn:
-                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-                await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        finally:
-            await admin.dispose()
-        url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        url = await create_postgres_database(POSTGRES_ADMIN_URL, f"infrawork_{label}")
     try:
         if migrate:
             engine = make_engine(url)
@@ -287,14 +275,8 @@ async def bench_database(
                 await engine.dispose()
         yield url
     finally:
-        if name is not None:
-            admin = make_engine(POSTGRES_ADMIN_URL)
-            try:
-                async with admin.connect() as conn:
-                    conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-                    await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            finally:
-                await admin.dispose()
+        if backend != "sqlite":
+            await drop_postgres_database(POSTGRES_ADMIN_URL, url)
 
 
 async def count_rows(url: str, table: str) -> int:

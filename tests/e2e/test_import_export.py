@@ -9,22 +9,24 @@ import io
 import json
 import os
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from bot.services.container import Services
 from bot.services.context import Actor
 from bot.settings import Settings
 from core.model import Principle, Quadrant, Source
-from storage.engine import make_engine
 from storage.tables import Team, WorkItem
 from storage.uow import Database
-from tests.support.databases import backend_url, is_postgres
+from tests.support.databases import (
+    backend_url,
+    create_postgres_database,
+    drop_postgres_database,
+    is_postgres,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,28 +52,13 @@ async def cli(*args: str, database_url: str, stdin: bytes | None = None) -> tupl
 async def _postgres_database() -> str:
     server = backend_url()
     assert server is not None
-    name = f"infrawork_import_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(server)
-    try:
-        async with admin.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await admin.dispose()
-    return make_url(server).set(database=name).render_as_string(hide_password=False)
+    return await create_postgres_database(server, "infrawork_import")
 
 
 async def _drop_postgres_database(url: str) -> None:
     server = backend_url()
     assert server is not None
-    admin = make_engine(server)
-    try:
-        async with admin.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            name = make_url(url).database
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
+    await drop_postgres_database(server, url)
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, inspect, select, text
-from sqlalchemy.engine import make_url
 
 from bot.services.container import Services
 from bot.services.context import Actor
@@ -21,7 +19,12 @@ from core.model import Source
 from storage.engine import make_engine
 from storage.tables import Base, WorkItem
 from storage.uow import Database
-from tests.support.databases import backend_url, is_postgres
+from tests.support.databases import (
+    backend_url,
+    create_postgres_database,
+    drop_postgres_database,
+    is_postgres,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,18 +39,11 @@ async def empty_postgres() -> AsyncIterator[str]:
     """A brand-new database with no schema at all."""
     server = backend_url()
     assert server is not None
-    name = f"infrawork_replicas_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(server)
+    url = await create_postgres_database(server, "infrawork_replicas")
     try:
-        async with admin.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-        async with admin.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        yield url
     finally:
-        await admin.dispose()
+        await drop_postgres_database(server, url)
 
 
 async def upgrade_in_a_process(url: str) -> tuple[int, str]:

@@ -36,6 +36,31 @@ async def _migrate(url: str) -> None:
         await engine.dispose()
 
 
+async def create_postgres_database(server_url: str, prefix: str) -> str:
+    """A new, empty database on ``server_url``'s server; returns its URL."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = make_engine(server_url)
+    try:
+        async with admin.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_postgres_database(server_url: str, url: str) -> None:
+    """Drop the database ``url`` names (connections to it are ended)."""
+    admin = make_engine(server_url)
+    try:
+        async with admin.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            name = make_url(url).database
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
 class TestDatabases:
     """Hands out an empty, migrated database URL per test."""
 
@@ -47,15 +72,7 @@ class TestDatabases:
     async def setup(self) -> None:
         server = backend_url()
         if server and server.startswith("postgresql"):
-            name = f"infrawork_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-            admin = make_engine(server)
-            try:
-                async with admin.connect() as conn:
-                    conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-                    await conn.execute(text(f'CREATE DATABASE "{name}"'))
-            finally:
-                await admin.dispose()
-            self.pg_url = make_url(server).set(database=name).render_as_string(hide_password=False)
+            self.pg_url = await create_postgres_database(server, "infrawork_test")
             await _migrate(self.pg_url)
         else:
             self._template = self.workdir / "template.db"
@@ -81,11 +98,4 @@ class TestDatabases:
             return
         server = backend_url()
         assert server is not None
-        name = make_url(self.pg_url).database
-        admin = make_engine(server)
-        try:
-            async with admin.connect() as conn:
-                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        finally:
-            await admin.dispose()
+        await drop_postgres_database(server, self.pg_url)
