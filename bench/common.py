@@ -389,3 +389,17 @@ async def start_infrawork(
     stack.callback(proc.stop)
     await wait_port(port, proc)
     return Server(f"infrawork ({backend})", proc, port, url)
+
+
+def finish(problems: Sequence[str], warnings: Sequence[str] = ()) -> int:
+    """Print overload warnings and correctness problems; the exit code fails only on problems."""
+    if warnings:
+        print("\nOVERLOAD (reported, not a failed check):")
+        for warning in warnings:
+            print(f"- {warning}")
+    if problems:
+        print("\nCORRECTNESS PROBLEMS:")
+        for problem in problems:
+            print(f"- {problem}")
+        return 1
+    return 0

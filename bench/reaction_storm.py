@@ -36,6 +36,7 @@ from bench.common import (
     Server,
     backends_from,
     common_args,
+    finish,
     machine_line,
     markdown_table,
     median,
@@ -269,16 +270,7 @@ async def bench(quick: bool, database: str, reps: int) -> int:
             summary,
         )
     )
-    if warnings:
-        print("\nOVERLOAD (reported, not a failed check):")
-        for warning in warnings:
-            print(f"- {warning}")
-    if problems:
-        print("\nCORRECTNESS PROBLEMS:")
-        for problem in problems:
-            print(f"- {problem}")
-        return 1
-    return 0
+    return finish(problems, warnings)
 
 
 def main() -> int:

@@ -42,6 +42,7 @@ from bench.common import (
     backends_from,
     bench_database,
     common_args,
+    finish,
     free_port,
     machine_line,
     markdown_table,
@@ -332,16 +333,7 @@ async def bench(args: object) -> int:
             cpu = {t.name: t.proc.cpu_seconds() for t in targets}
 
     print(report(targets, runs, rss, cpu, fake_calls, reps, seconds, quick, pbr))
-    if warnings:
-        print("\nOVERLOAD (reported, not a failed check):")
-        for warning in warnings:
-            print(f"- {warning}")
-    if problems:
-        print("\nCORRECTNESS PROBLEMS:")
-        for problem in problems:
-            print(f"- {problem}")
-        return 1
-    return 0
+    return finish(problems, warnings)
 
 
 def report(

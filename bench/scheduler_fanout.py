@@ -35,6 +35,7 @@ from bench.common import (
     backends_from,
     bench_database,
     common_args,
+    finish,
     machine_line,
     markdown_table,
     start_fake_slack,
@@ -221,12 +222,7 @@ async def bench(quick: bool, database: str, teams: int, replicas: int, concurren
             rows,
         )
     )
-    if problems:
-        print("\nCORRECTNESS PROBLEMS:")
-        for problem in problems:
-            print(f"- {problem}")
-        return 1
-    return 0
+    return finish(problems)
 
 
 def main() -> int:
