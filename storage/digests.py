@@ -227,28 +227,30 @@ class DigestRepository:
         self, run_id: int, claimant: str, *, channel: str, message_ts: str, now: datetime
     ) -> bool:
         """Record the posted message; False if the claim was no longer ``claimant``'s."""
-        result = await self.session.execute(
-            update(DigestRun)
-            .where(
-                DigestRun.id == run_id,
-                DigestRun.claimed_by == claimant,
-                DigestRun.status == DigestStatus.CLAIMED,
-            )
-            .values(
-                status=DigestStatus.POSTED,
-                channel=channel,
-                message_ts=message_ts,
-                posted_at=now,
-                next_attempt_at=None,
-            )
-            .execution_options(synchronize_session=False)
+        return await self._settle_claim(
+            run_id,
+            claimant,
+            status=DigestStatus.POSTED,
+            channel=channel,
+            message_ts=message_ts,
+            posted_at=now,
+            next_attempt_at=None,
         )
-        return _rowcount(result) == 1
 
     async def mark_failed(
         self, run_id: int, claimant: str, *, error: str, next_attempt_at: datetime
     ) -> bool:
         """Record a failed attempt and when to try again; False if the claim was lost."""
+        return await self._settle_claim(
+            run_id,
+            claimant,
+            status=DigestStatus.FAILED,
+            last_error=error[:2000],
+            next_attempt_at=next_attempt_at,
+        )
+
+    async def _settle_claim(self, run_id: int, claimant: str, **values: Any) -> bool:
+        """Update the run only while ``claimant`` still holds its claim; True if it did."""
         result = await self.session.execute(
             update(DigestRun)
             .where(
@@ -256,11 +258,7 @@ class DigestRepository:
                 DigestRun.claimed_by == claimant,
                 DigestRun.status == DigestStatus.CLAIMED,
             )
-            .values(
-                status=DigestStatus.FAILED,
-                last_error=error[:2000],
-                next_attempt_at=next_attempt_at,
-            )
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         return _rowcount(result) == 1
