@@ -7,8 +7,10 @@ repo root), split into a tuning part and a fixed held-out part (every 4th line, 
 tuning), on bench/data/extra.jsonl (our own cases, labelled by the rubric, used while tuning), on
 bench/data/unseen.jsonl (written after tuning and never tuned on) and on bench/data/blind.jsonl
 (round 2: styles of public trackers, alert lines and incident chatter, committed before any rule
-change of that round and only ever measured). Misclassified held-out, unseen and blind items are
-never printed, so they stay unseen.
+change of that round and only ever measured) and on bench/data/public-{tune,test}.jsonl (round 4:
+real items from public trackers, status pages, alert rules and postmortems, split by text hash; the
+tuning half may be looked at, the test half is never tuned on). Misclassified held-out, unseen,
+blind and public-test items are never printed, so they stay unseen.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ DEV = ROOT.parent / "shared" / "data" / "workitems-dev.jsonl"
 EXTRA = ROOT / "bench" / "data" / "extra.jsonl"
 UNSEEN = ROOT / "bench" / "data" / "unseen.jsonl"
 BLIND = ROOT / "bench" / "data" / "blind.jsonl"
+PUBLIC_TUNE = ROOT / "bench" / "data" / "public-tune.jsonl"
+PUBLIC_TEST = ROOT / "bench" / "data" / "public-test.jsonl"
 QUADRANTS = list(Quadrant)
 ABBR = {
     Quadrant.FORCED_SHORT: "F·short",
@@ -229,7 +233,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer throughput repetitions")
     parser.add_argument(
-        "--show-errors", choices=("tune", "extra"), help="print misclassified items"
+        "--show-errors",
+        choices=("tune", "extra", "public-tune"),
+        help="print misclassified items (only from sets that may be tuned on)",
     )
     parser.add_argument(
         "--only", choices=("accuracy", "throughput", "learning"), help="run one section"
@@ -257,10 +263,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         report("unseen (bench/data/unseen.jsonl, written last, never tuned on)", load(UNSEEN))
     if BLIND.exists() and accuracy:
         report("blind (bench/data/blind.jsonl, round 2, measured only)", load(BLIND))
+    if PUBLIC_TUNE.exists() and accuracy:
+        report("public · tuning half (bench/data/public-tune.jsonl, real items)", load(PUBLIC_TUNE))
+    if PUBLIC_TEST.exists() and accuracy:
+        report(
+            "public · test half (bench/data/public-test.jsonl, real items, never tuned on)",
+            load(PUBLIC_TEST),
+        )
     if args.show_errors == "tune":
         show_errors(dev_tune)
     elif args.show_errors == "extra":
         show_errors(extra)
+    elif args.show_errors == "public-tune":
+        show_errors(load(PUBLIC_TUNE))
 
     if args.only in (None, "throughput"):
         repeats = 3 if args.quick else 9
