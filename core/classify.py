@@ -17,7 +17,7 @@ from operator import attrgetter, itemgetter
 from core.classify_dates import TimeMention, find_times
 from core.learning import TeamModel
 from core.model import Axis, CaptureContext, Classification, Principle, Quadrant, Signal
-from core.signals import Cue, Hit, Kind, find_cues
+from core.signals import Cue, Hit, Kind, read
 
 CLASSIFIER_VERSION = "rules-2025.11.5"
 """Changes whenever the rules change, so stored classifications can be told apart."""
@@ -71,10 +71,10 @@ def classify(
     ``logged_at`` (aware) anchors relative dates; ``context`` says how it was captured (an
     incident-emoji reaction makes it forced); ``team`` blends in the team's past corrections.
     """
-    hits, tokens = find_cues(text)
+    hits, tokens, dates = read(text)
     lowered = text.lower()
     scales = _scales(hits, tokens)
-    times = find_times(text, logged_at, tokens)
+    times = find_times(text, logged_at, tokens, dates) if dates else []
     # With a date named, its distance decides the horizon of forced work (tie-breaker 3); without
     # one, an outside deadline ("EOL", "contract") is assumed to be months away.
     dated = False

@@ -319,26 +319,41 @@ _WS = re.compile(r"\s+")
 
 
 def find_times(
-    text: str, logged_at: datetime | None, tokens: Sequence[str] | None = None
+    text: str,
+    logged_at: datetime | None,
+    tokens: Sequence[str] | None = None,
+    dates: Iterable[int] | None = None,
 ) -> list[TimeMention]:
     """Every time expression in ``text``, resolved against ``logged_at`` when given.
 
-    ``tokens`` (the lower-cased words of ``text``, if the caller has them) saves tokenising again.
+    ``tokens`` (the lower-cased words of ``text``, if the caller has them) saves tokenising again;
+    ``dates`` (the positions of the tokens for which :func:`may_be_date` holds, if the caller
+    found them while reading the words) saves looking at every word again.
     """
     words = tokens if tokens is not None else _TOKEN_RE.findall(text.lower())
-    triggered = _ANY_TRIGGER.intersection(words)
-    # Numbers that may be dates: "2026-12-01", "36h", "FY27". Most items have none, which one
-    # search in C tells without looking at every word.
     numbers: dict[str, set[str]] = {}
-    if _MAYBE_NUMBER.search(text) is not None:
-        previous = ""
-        for w in words:
-            # The year inside "CVE-2026-1234" or "INC-2024-17" is part of an id, not a date.
-            if w[0] in _DIGITS_AND_F and previous not in _ID_PREFIXES:
+    triggered: set[str] | frozenset[str]
+    if dates is not None:
+        triggered = {words[i] for i in dates if words[i] in _ANY_TRIGGER}
+        for i in dates:
+            w = words[i]
+            if w[0] in _DIGITS_AND_F and (i == 0 or words[i - 1] not in _ID_PREFIXES):
                 kind = _number_kind(w)
                 if kind:
                     numbers.setdefault(kind, set()).add(w)
-            previous = w
+    else:
+        triggered = _ANY_TRIGGER.intersection(words)
+        # Numbers that may be dates: "2026-12-01", "36h", "FY27". Most items have none, which
+        # one search in C tells without looking at every word.
+        if _MAYBE_NUMBER.search(text) is not None:
+            previous = ""
+            for w in words:
+                # The year inside "CVE-2026-1234" or "INC-2024-17" is part of an id, not a date.
+                if w[0] in _DIGITS_AND_F and previous not in _ID_PREFIXES:
+                    kind = _number_kind(w)
+                    if kind:
+                        numbers.setdefault(kind, set()).add(w)
+                previous = w
     if not triggered and not numbers:
         return []
     today = logged_at.date() if logged_at is not None else None
@@ -375,6 +390,12 @@ _FAMILIES_OF: dict[str, tuple[int, ...]] = {}
 for _index, _family in enumerate(_COMPILED):
     for _word in _family.triggers | _family.digits:
         _FAMILIES_OF[_word] = (*_FAMILIES_OF.get(_word, ()), _index)
+
+
+def may_be_date(word: str) -> bool:
+    """Whether a lower-cased word can anchor a time expression: a trigger word ("friday", "q3")
+    or a number shaped like a year, a duration or a fiscal year ("2026", "36h", "fy27")."""
+    return word in _ANY_TRIGGER or (word[0] in _DIGITS_AND_F and bool(_number_kind(word)))
 
 
 def _squash(s: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 
+from core.classify_dates import may_be_date
 from core.model import Principle
 
 
@@ -1300,7 +1301,7 @@ class _Lexicon:
             if len(word) >= 7 and word.isalpha():
                 for i in range(len(word)):
                     self.deletes.setdefault(word[:i] + word[i + 1 :], word)
-        self.cache: dict[str, tuple[tuple[int, ...], tuple[Cue, ...], frozenset[str]]] = {}
+        self.cache: dict[str, _Entry] = {}
         self.boring: set[str] = set()
         """Words looked up before that are in no cue and open no phrase."""
 
@@ -1308,9 +1309,9 @@ class _Lexicon:
         self.cache.clear()
         self.boring.clear()
 
-    def entry(self, token: str) -> tuple[tuple[int, ...], tuple[Cue, ...], frozenset[str]]:
+    def entry(self, token: str) -> _Entry:
         """What a word can start (phrase lengths, longest first, and the words that can follow it
-        in a phrase) and its own cues, cached.
+        in a phrase), its own cues and whether it may be part of a date, cached.
 
         A word's cues are found exactly, then by stem, then within one typo; a hyphenated word
         with none ("oom-killed", "end-of-life") takes those of its first part that has some.
@@ -1326,9 +1327,10 @@ class _Lexicon:
                     if found:
                         break
         lengths = self.phrase_lengths.get(token, ())
+        dated = may_be_date(token)
         made = _EMPTY
-        if lengths or found:
-            made = (lengths, found, self.phrase_seconds.get(token, _NONE))
+        if lengths or found or dated:
+            made = (lengths, found, self.phrase_seconds.get(token, _NONE), dated)
         if len(self.cache) > 200_000:
             self.cache.clear()
             self.boring.clear()
@@ -1380,6 +1382,13 @@ _NEGATORS = frozenset({"no", "not", "non", "never", "without", "isn't", "wasn't"
 
 def find_cues(text: str) -> tuple[list[Hit], list[str]]:
     """All lexicon cues in ``text`` (longest phrase wins) and the lower-cased tokens."""
+    hits, tokens, _ = read(text)
+    return hits, tokens
+
+
+def read(text: str) -> tuple[list[Hit], list[str], list[int]]:
+    """:func:`find_cues`, plus where the words that may belong to a date are (for
+    :func:`core.classify_dates.find_times`), found in the same pass over the words."""
     lowered = text.lower().replace("\u2019", "'")
     tokens: list[str] = _TOKEN_RE.findall(lowered)
     # Alert names come glued: "KubePodCrashLooping", "PrometheusTSDBCompactionsFailing". Only a
@@ -1388,6 +1397,7 @@ def find_cues(text: str) -> tuple[list[Hit], list[str]]:
         split = _CAMEL_RE.sub(_split_camel, text)
         tokens = _TOKEN_RE.findall(split.lower().replace("\u2019", "'"))
     hits: list[Hit] = []
+    dates: list[int] = []
     lex = LEXICON
     n = len(tokens)
     phrases = lex.phrases
@@ -1397,16 +1407,18 @@ def find_cues(text: str) -> tuple[list[Hit], list[str]]:
     empty = _EMPTY
     skip_to = 0
     for i, tok in enumerate(tokens):
-        if i < skip_to:
-            continue
-        # Most words are in no cue and open no phrase: one dictionary probe skips them.
+        # Most words are in no cue, open no phrase and are no date: one dictionary probe skips them.
         found = cache_get(tok)
         if found is None:
             found = entry(tok)
         if found is empty:
             continue
+        lengths, cues, seconds, dated = found
+        if dated:
+            dates.append(i)
+        if i < skip_to:
+            continue
         step = 1
-        lengths, cues, seconds = found
         # Most words that can open a phrase are not followed by a word that continues one.
         if lengths and i + 1 < n and tokens[i + 1] in seconds:
             for length in lengths:
@@ -1428,7 +1440,7 @@ def find_cues(text: str) -> tuple[list[Hit], list[str]]:
     if "so" in tokens:
         _purpose(hits, tokens)
     _special(text, lowered, hits, tokens)
-    return hits, tokens
+    return hits, tokens, dates
 
 
 # Incident words that name the kind of thing being changed ("the outage template", "the
@@ -1486,8 +1498,12 @@ def _purpose(hits: list[Hit], tokens: list[str]) -> None:
 
 _NEGATABLE = frozenset({Kind.NOW, Kind.DEADLINE})
 _NONE: frozenset[str] = frozenset()
-_EMPTY: tuple[tuple[int, ...], tuple[Cue, ...], frozenset[str]] = ((), (), _NONE)
-"""The lexicon entry of a word that is in no cue and opens no phrase (compared by identity)."""
+_Entry = tuple[tuple[int, ...], tuple[Cue, ...], frozenset[str], bool]
+"""A word's lexicon entry: phrase lengths it opens, its cues, words that may follow it in a phrase,
+and whether it may be part of a date."""
+_EMPTY: _Entry = ((), (), _NONE, False)
+"""The lexicon entry of a word that is in no cue, opens no phrase and is no date (compared by
+identity)."""
 _new_hit = tuple.__new__
 
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from core.classify import classify
-from core.classify_dates import find_times
+from core.classify_dates import find_times, may_be_date
 from core.model import Axis, Quadrant
+from core.signals import read
 
 MONDAY = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # a Monday in November
 LATE_FEB = datetime(2027, 2, 24, 9, 0, tzinfo=UTC)
@@ -98,3 +99,20 @@ def test_nearest_stated_deadline_wins() -> None:
         logged_at=MONDAY,
     )
     assert c.quadrant is Quadrant.FORCED_SHORT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do it by Friday please",
+        "patch CVE-2026-1234 before 2026-12-01",
+        "INC-2024 follow-up: retention to 36h, then FY27 budget",
+        "the KubePodCrashLooping alert since 09:12, fix in 3 weeks",
+        "2026 plan: in May, end of the quarter, or Q3",
+        "nothing dated here",
+    ],
+)
+def test_dates_found_while_reading_the_words_give_the_same_mentions(text: str) -> None:
+    _, tokens, dates = read(text)
+    assert find_times(text, MONDAY, tokens, dates) == find_times(text, MONDAY)
+    assert bool(dates) == any(may_be_date(t) for t in tokens)
