@@ -1311,7 +1311,8 @@ class _Lexicon:
 
     def entry(self, token: str) -> _Entry:
         """What a word can start (phrase lengths, longest first, and the words that can follow it
-        in a phrase), its own cues and whether it may be part of a date, cached.
+        in a phrase), its own cues, whether it may be part of a date and whether it is long
+        enough to be glued words, cached.
 
         A word's cues are found exactly, then by stem, then within one typo; a hyphenated word
         with none ("oom-killed", "end-of-life") takes those of its first part that has some.
@@ -1328,9 +1329,10 @@ class _Lexicon:
                         break
         lengths = self.phrase_lengths.get(token, ())
         dated = may_be_date(token)
+        long_word = len(token) > _GLUED_MIN
         made = _EMPTY
-        if lengths or found or dated:
-            made = (lengths, found, self.phrase_seconds.get(token, _NONE), dated)
+        if lengths or found or dated or long_word:
+            made = (lengths, found, self.phrase_seconds.get(token, _NONE), dated, long_word)
         if len(self.cache) > 200_000:
             self.cache.clear()
             self.boring.clear()
@@ -1391,13 +1393,31 @@ def read(text: str) -> tuple[list[Hit], list[str], list[int]]:
     :func:`core.classify_dates.find_times`), found in the same pass over the words."""
     lowered = text.lower().replace("\u2019", "'")
     tokens: list[str] = _TOKEN_RE.findall(lowered)
+    hits, dates, glued = _match(tokens)
     # Alert names come glued: "KubePodCrashLooping", "PrometheusTSDBCompactionsFailing". Only a
     # long word can be one, so the case-sensitive look is skipped for nearly every text.
-    if tokens and max(map(len, tokens)) > 11 and _CAMEL_RE.search(text) is not None:
+    if glued and _CAMEL_RE.search(text) is not None:
         split = _CAMEL_RE.sub(_split_camel, text)
         tokens = _TOKEN_RE.findall(split.lower().replace("\u2019", "'"))
+        hits, dates, _ = _match(tokens)
+    if hits and not _ARTIFACTS.isdisjoint(tokens):
+        hits = _artifact_names(hits, tokens)
+    if "so" in tokens:
+        _purpose(hits, tokens)
+    _special(text, lowered, hits, tokens)
+    return hits, tokens, dates
+
+
+_GLUED_MIN = 11
+"""Words longer than this may be several words glued together (PascalCase alert names)."""
+
+
+def _match(tokens: list[str]) -> tuple[list[Hit], list[int], bool]:
+    """The lexicon's cues among ``tokens`` (longest phrase wins), the positions of the words that
+    may be part of a date, and whether any word is longer than :data:`_GLUED_MIN`."""
     hits: list[Hit] = []
     dates: list[int] = []
+    glued = False
     lex = LEXICON
     n = len(tokens)
     phrases = lex.phrases
@@ -1407,15 +1427,18 @@ def read(text: str) -> tuple[list[Hit], list[str], list[int]]:
     empty = _EMPTY
     skip_to = 0
     for i, tok in enumerate(tokens):
-        # Most words are in no cue, open no phrase and are no date: one dictionary probe skips them.
+        # Most words are in no cue, open no phrase, are no date and are short: one dictionary
+        # probe skips them.
         found = cache_get(tok)
         if found is None:
             found = entry(tok)
         if found is empty:
             continue
-        lengths, cues, seconds, dated = found
+        lengths, cues, seconds, dated, long_word = found
         if dated:
             dates.append(i)
+        if long_word:
+            glued = True
         if i < skip_to:
             continue
         step = 1
@@ -1435,12 +1458,7 @@ def read(text: str) -> tuple[list[Hit], list[str], list[int]]:
                 # tuple.__new__ skips the named tuple's Python-level constructor: this is hot.
                 append(_new_hit(Hit, (cue, i, step, "")))
             skip_to = i + step
-    if hits and not _ARTIFACTS.isdisjoint(tokens):
-        hits = _artifact_names(hits, tokens)
-    if "so" in tokens:
-        _purpose(hits, tokens)
-    _special(text, lowered, hits, tokens)
-    return hits, tokens, dates
+    return hits, dates, glued
 
 
 # Incident words that name the kind of thing being changed ("the outage template", "the
@@ -1498,12 +1516,12 @@ def _purpose(hits: list[Hit], tokens: list[str]) -> None:
 
 _NEGATABLE = frozenset({Kind.NOW, Kind.DEADLINE})
 _NONE: frozenset[str] = frozenset()
-_Entry = tuple[tuple[int, ...], tuple[Cue, ...], frozenset[str], bool]
+_Entry = tuple[tuple[int, ...], tuple[Cue, ...], frozenset[str], bool, bool]
 """A word's lexicon entry: phrase lengths it opens, its cues, words that may follow it in a phrase,
-and whether it may be part of a date."""
-_EMPTY: _Entry = ((), (), _NONE, False)
-"""The lexicon entry of a word that is in no cue, opens no phrase and is no date (compared by
-identity)."""
+whether it may be part of a date and whether it may be glued words."""
+_EMPTY: _Entry = ((), (), _NONE, False, False)
+"""The lexicon entry of a short word that is in no cue, opens no phrase and is no date (compared
+by identity)."""
 _new_hit = tuple.__new__
 
 
