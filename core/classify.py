@@ -73,6 +73,8 @@ def classify(
     """
     hits, tokens, dates = read(text)
     lowered = text.lower()
+    if lowered == text:
+        lowered = text  # which saves Hit.evidence looking the words up again
     scales = _scales(hits, tokens)
     times = find_times(text, logged_at, tokens, dates) if dates else []
     # With a date named, its distance decides the horizon of forced work (tie-breaker 3); without
@@ -333,52 +335,54 @@ def _deciding_signals(
     # short-term) unless the other words are much weaker than the decisive one.
     if axis and horizon:
         used0, used1 = axis[0][1], axis[-1][1]
-        fresh = [p for p in horizon if p[1] != used0 and p[1] != used1]
+        fresh = []
+        for p in horizon:
+            if p[1] != used0 and p[1] != used1:
+                fresh.append(p)
+                if len(fresh) == 2:
+                    break
         if not fresh or abs(fresh[0][0]) < abs(horizon[0][0]) / 2:
             fresh = horizon[:1]
-        elif len(fresh) > 2:
-            del fresh[2:]
     else:
         fresh = horizon[:2]
     axis_effect = _FORCED if forced else _DISCRETIONARY
     hz_effect = _LONG if long_term else _SHORT
     # Both lists are strongest first: merging them (the axis first on a tie) orders the evidence
-    # most decisive first, as sorting on (-weight, axis first, position) would.
+    # most decisive first, as sorting on (-weight, axis first, position) would. Each holds at most
+    # two parts, so all of them fit in the _MAX_DECIDING signals.
     out: list[Signal] = []
     i = j = 0
     n_axis, n_fresh = len(axis), len(fresh)
-    while len(out) < _MAX_DECIDING:
-        if i < n_axis:
-            part = axis[i]
-            if j < n_fresh and abs(fresh[j][0]) > abs(part[0]):
-                part = fresh[j]
-                j += 1
-                effect = hz_effect
-            else:
-                i += 1
-                effect = axis_effect
-        elif j < n_fresh:
+    while i < n_axis or j < n_fresh:
+        if j < n_fresh and (i == n_axis or abs(fresh[j][0]) > abs(axis[i][0])):
             part = fresh[j]
             j += 1
             effect = hz_effect
         else:
-            break
+            part = axis[i]
+            i += 1
+            effect = axis_effect
         hit = part[2]
         if hit is None:
-            out.append(_signal(part[3], part[4], effect, abs(part[0])))
+            key = (part[3], part[4], effect, abs(part[0]))
         else:
-            out.append(
-                _signal(hit.evidence(lowered, text, tokens), hit.cue.meaning, effect, abs(part[0]))
-            )
+            key = (hit.evidence(lowered, text, tokens), hit[0].meaning, effect, abs(part[0]))
+        found = _SIGNALS.get(key)
+        out.append(_new_signal(key) if found is None else found)
     return out
 
 
 def _strongest(parts: list[_Part], positive: bool) -> list[_Part]:
     """The parts pushing one way that are worth naming, strongest first (first on a tie)."""
+    same = []
     if positive:
-        same = [p for p in parts if p[0] > 0 and p[1] != _UNSHOWN]
+        for p in parts:
+            if p[0] > 0 and p[1] != _UNSHOWN:
+                same.append(p)
     else:
-        same = [p for p in parts if p[0] < 0 and p[1] != _UNSHOWN]
+        for p in parts:
+            if p[0] < 0 and p[1] != _UNSHOWN:
+                same.append(p)
     if len(same) > 1:
         same.sort(key=_WEIGHT, reverse=positive)
     return same
@@ -391,10 +395,13 @@ def _signal(evidence: str, meaning: str, effect: str, weight: float) -> Signal:
     """A Signal, shared between classifications: they are immutable and the same few recur."""
     key = (evidence, meaning, effect, weight)
     found = _SIGNALS.get(key)
-    if found is None:
-        if len(_SIGNALS) > 50_000:
-            _SIGNALS.clear()
-        found = _SIGNALS[key] = Signal(evidence, meaning, effect, weight)
+    return _new_signal(key) if found is None else found
+
+
+def _new_signal(key: tuple[str, str, str, float]) -> Signal:
+    if len(_SIGNALS) > 50_000:
+        _SIGNALS.clear()
+    found = _SIGNALS[key] = Signal(*key)
     return found
 
 

@@ -89,16 +89,19 @@ class Hit(NamedTuple):
     def evidence(self, lowered: str, text: str, tokens: Sequence[str]) -> str:
         """The words as written in ``text`` (a label such as "CVE" where the cue has one).
 
-        ``lowered`` is ``text.lower()``; the words are looked up in it only for the few cues shown,
-        which is cheaper than tracking every word's offset.
+        ``lowered`` is ``text.lower()``, or ``text`` itself when that has no capitals; the words
+        are looked up in it only for the few cues shown, which is cheaper than tracking every
+        word's offset.
         """
-        label = self.cue.label
+        cue, pos, words, seen = self
+        label = cue.label
         if label:
             return label
-        if self.seen:
-            return self.seen
-        pos = self.pos
-        phrase = tokens[pos] if self.words == 1 else " ".join(tokens[pos : pos + self.words])
+        if seen:
+            return seen
+        phrase = tokens[pos] if words == 1 else " ".join(tokens[pos : pos + words])
+        if lowered is text:
+            return phrase  # the text as written is lower-case already
         at = lowered.find(phrase)
         if at < 0 or len(text) != len(lowered):
             return phrase
