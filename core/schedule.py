@@ -9,6 +9,11 @@ DST rules for a team's local digest time (e.g. Monday 09:00 Europe/Berlin):
   of March in Berlin) resolves to the first instant that does exist after it — the end of the
   gap (03:00 local);
 * a local time that happens twice (fall back) resolves to its first occurrence.
+
+Resolving a gap can move a week's digest time onto the next local day, and where a gap spans
+Sunday midnight (e.g. Africa/Algiers on 1971-04-25, 23:00 → 00:00), into the next ISO week. That
+week still gets its digest: it is due from that instant until the next week's own time has come
+(see :func:`due_digest`), so every ISO week has exactly one due time.
 """
 
 from __future__ import annotations
@@ -189,16 +194,24 @@ def next_digest_at(now: datetime, tz: str | tzinfo, weekday: int, time: time) ->
 def due_digest(now: datetime, tz: str | tzinfo, weekday: int, time: time) -> IsoWeek | None:
     """The ISO week whose digest is due at ``now``, or ``None``.
 
-    The week is the team's current local ISO week, and it is due once that week's scheduled
-    instant has passed (``now >= scheduled``). A digest missed while the process was down is
-    therefore still due later in the same week, but never once the week is over: a past week's
-    digest is not posted. The caller still checks whether the week's digest was already posted.
+    A week's digest is due from its scheduled instant (``now >= scheduled``) until the end of
+    the local ISO week that instant falls in, or until a later week's digest is due, whichever
+    comes first. Usually the instant falls in its own week: the team's current local week is
+    due once its time has passed; a digest missed while the process was down is still due later
+    in the same week, but never once the week is over (a past week's digest is not posted).
+    When a spring-forward gap pushes a week's time past Sunday midnight, that week is due in
+    the next one until the next week's own time. Either way each week has exactly one due
+    window. The caller still checks whether the week's digest was already posted.
     """
     zone = to_zone(tz)
     now = _require_aware(now)
     week = IsoWeek.containing(now, zone)
     if now >= scheduled_at(week, zone, weekday, time):
         return week
+    previous = week.previous()
+    pushed = scheduled_at(previous, zone, weekday, time)
+    if now >= pushed and IsoWeek.containing(pushed, zone) == week:
+        return previous  # last week's time fell into this week (a gap across Sunday midnight)
     return None
 
 
