@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.baselines import ApiTokenRepository, BaselineRepository, MeasurementRepository
 from storage.digests import DigestRepository
 from storage.engine import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, make_engine, ping, session_factories
+from storage.item_writer import ItemWriter
 from storage.repositories import (
     CorrectionRepository,
     ItemRepository,
@@ -74,6 +75,8 @@ class Database:
         self._writer, self._reader = session_factories(self.engine)
         # SQLite: this process's writers queue here rather than in SQLite's busy handler.
         self._gate = WriterGate(SQLITE_BUSY_TIMEOUT_MS / 1000) if is_sqlite(url) else None
+        # Captured items: concurrent captures share one transaction (storage/item_writer.py).
+        self.item_writer = ItemWriter(self.engine, self._gate)
 
     def uow(self) -> UnitOfWork:
         """A unit of work that may write."""
@@ -92,4 +95,5 @@ class Database:
         await upgrade(self.engine)
 
     async def dispose(self) -> None:
+        await self.item_writer.close()
         await self.engine.dispose()

@@ -6,13 +6,15 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.clock import Clock
 from bot.metrics import Metrics
 from bot.services.context import Actor
-from bot.services.deadline import too_late
+from bot.services.deadline import current_deadline
 from bot.services.errors import AnswerTooLate, InvalidInput, NotFound
 from bot.services.learning import TeamModels
-from bot.services.teams import team_for
+from bot.services.teams import NoTeamHere, TeamDirectory, create_channel_team
 from core.classify import classify
 from core.model import (
     CaptureContext,
@@ -22,6 +24,7 @@ from core.model import (
     Quadrant,
     Source,
 )
+from storage.item_writer import DeadlinePassed, MemberTouch
 from storage.tables import Team, WorkItem
 from storage.uow import Database, UnitOfWork
 
@@ -55,12 +58,18 @@ def clean_item_text(text: str) -> str:
 
 class CaptureService:
     def __init__(
-        self, db: Database, clock: Clock, models: TeamModels, metrics: Metrics | None = None
+        self,
+        db: Database,
+        clock: Clock,
+        models: TeamModels,
+        metrics: Metrics | None = None,
+        teams: TeamDirectory | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.models = models
         self.metrics = metrics
+        self.teams = teams if teams is not None else TeamDirectory()
 
     async def add(
         self,
@@ -82,21 +91,20 @@ class CaptureService:
         """
         text = clean_item_text(text)
         now = self.clock.now()
-        async with self.db.uow() as uow:
-            if team_id is not None:
-                team = await uow.teams.get(actor.workspace, team_id)
-                if team is None:
-                    raise NotFound("That team no longer exists here.")
-                if actor.user_id:
-                    await uow.teams.touch_member(team, actor.user_id, now)
-            else:
-                team = await team_for(uow, actor, self.clock)
+        # Not tied to a message, nothing could recognise a retry of this capture: if Slack has
+        # already told the person it failed, it must not be stored (checked by the writer).
+        deadline = current_deadline() if message_ts is None else None
+        for attempt in range(2):
+            team, cached = await self._team(actor, team_id, now)
             context = CaptureContext(
                 source=source,
                 incident_channel=actor.channel_id in (team.incident_channels or []),
                 incident_reaction=incident_reaction,
             )
-            model = await self.models.for_team(uow, team)
+            fresh, model = self.models.recent(team.id)
+            if not fresh:
+                async with self.db.read() as uow:
+                    model = await self.models.for_team(uow, team)
             result = classify(text, context=context, logged_at=now, team=model)
             chosen = quadrant or result.quadrant
             values = {
@@ -118,18 +126,62 @@ class CaptureService:
                 "status": ItemStatus.OPEN.value,
                 "classified_by": "person" if quadrant else _decided_by(result),
             }
-            if message_ts is not None:
-                item, created = await uow.items.add_once(values)
-            else:
-                # Not tied to a message, so nothing could recognise a retry of this capture:
-                # if Slack has already told the person it failed, store nothing.
-                if too_late():
-                    raise AnswerTooLate("the capture finished after Slack stopped waiting")
-                item, created = await uow.items.add(values), True
-            await uow.commit()
+            touch = None
+            if actor.user_id and self.teams.needs_touch(actor.workspace, actor.user_id, team.id):
+                touch = MemberTouch(team.id, actor.user_id, actor.workspace, now)
+            try:
+                stored = await self.db.item_writer.add(values, member=touch, deadline=deadline)
+            except DeadlinePassed:
+                raise AnswerTooLate("the capture finished after Slack stopped waiting") from None
+            except IntegrityError:
+                if not cached or attempt:
+                    raise
+                # The remembered team was deleted meanwhile (another replica, a purge): look
+                # the channel's team up again.
+                self.teams.forget_all()
+                continue
+            break
+        if touch is not None:
+            self.teams.touched(actor.workspace, touch.user_id, team.id)
+        item, created = WorkItem(**stored.row), stored.created
         if created and self.metrics is not None:
             self.metrics.item_captured(source.value, chosen.value)
         return Captured(item=item, team=team, classification=result, created=created)
+
+    async def _team(self, actor: Actor, team_id: int | None, now: datetime) -> tuple[Team, bool]:
+        """The capture's team, and whether it came from this process's memory.
+
+        The channel's team (created on its first use there), the team ``team_id``, or in a
+        direct message the team the person used most recently.
+        """
+        workspace = actor.workspace
+        if team_id is not None:
+            team = self.teams.by_id(workspace, team_id)
+            if team is not None:
+                return team, True
+            async with self.db.read() as uow:
+                team = await uow.teams.get(workspace, team_id)
+            if team is None:
+                raise NotFound("That team no longer exists here.")
+            self.teams.remember(team)
+            return team, False
+        if actor.in_direct_message or actor.channel_id is None:
+            async with self.db.read() as uow:
+                teams = await uow.teams.of_member(workspace, actor.user_id or "")
+            if not teams:
+                raise NoTeamHere()
+            return teams[0], False
+        team = self.teams.by_channel(workspace, actor.channel_id)
+        if team is not None:
+            return team, True
+        async with self.db.read() as uow:
+            team = await uow.teams.for_channel(workspace, actor.channel_id)
+        if team is None:
+            async with self.db.uow() as uow:
+                team = await create_channel_team(uow, actor, now)
+                await uow.commit()
+        self.teams.remember(team, actor.channel_id)
+        return team, False
 
     async def change_quadrant(
         self, actor: Actor, item_id: int, quadrant: Quadrant

@@ -15,6 +15,7 @@ from bot.services.items import ItemsService
 from bot.services.learning import TeamModels
 from bot.services.reactions import ReactionCapture
 from bot.services.setup import SetupService
+from bot.services.teams import TeamDirectory
 from bot.services.workspaces import WorkspaceService
 from bot.settings import Settings
 from storage.uow import Database
@@ -27,12 +28,13 @@ class Services:
     clock: Clock = field(default_factory=SystemClock)
     models: TeamModels = field(default_factory=TeamModels)
     metrics: Metrics = field(default_factory=Metrics)
+    teams: TeamDirectory = field(default_factory=TeamDirectory)
 
     def __post_init__(self) -> None:
-        self.capture = CaptureService(self.db, self.clock, self.models, self.metrics)
+        self.capture = CaptureService(self.db, self.clock, self.models, self.metrics, self.teams)
         self.reactions = ReactionCapture(self.db, self.clock, self.capture)
         self.items = ItemsService(self.db, self.clock, self.models)
-        self.setup = SetupService(self.db, self.clock)
+        self.setup = SetupService(self.db, self.clock, self.teams)
         self.workspaces = WorkspaceService(self.db, self.clock)
         self.baselines = BaselineService(self.db, self.clock)
         self.digests = DigestService(self.db, self.clock)

@@ -26,6 +26,11 @@ def stop_ack_clock(token: object) -> None:
     ack_deadline.reset(token)  # type: ignore[arg-type]
 
 
+def current_deadline() -> float | None:
+    """The current request's deadline (a time.monotonic() value), for work done elsewhere."""
+    return ack_deadline.get()
+
+
 def too_late() -> bool:
     """True when the current request's answer could no longer reach Slack in time."""
     deadline = ack_deadline.get()

@@ -39,6 +39,13 @@ class TeamModels:
         """This team's corrections changed: rebuild its model on next use."""
         self._cache.pop(team_id, None)
 
+    def recent(self, team_id: int) -> tuple[bool, TeamModel | None]:
+        """(True, model) when the team's model was checked within the recheck interval."""
+        cached = self._cache.get(team_id)
+        if cached is not None and self._monotonic() - cached[2] < self._recheck:
+            return True, cached[1]
+        return False, None
+
     async def for_team(self, uow: UnitOfWork, team: Team) -> TeamModel | None:
         now = self._monotonic()
         cached = self._cache.get(team.id)

@@ -104,6 +104,7 @@ class ReactionCapture:
             if team is None or reaction.emoji not in incident_emojis(team):
                 return ReactionResult(Outcome.IGNORED, reaction)
             existing = await uow.items.by_message(reaction.workspace, reaction.channel, reaction.ts)
+        self.capture.teams.remember(team)  # just read: the capture below needs no lookup
         if existing is not None:
             # Another person's reaction, or a re-delivery: no Web API call, no second ack.
             return ReactionResult(Outcome.ALREADY_LOGGED, reaction, team)
@@ -143,7 +144,7 @@ class ReactionCapture:
         return ReactionResult(
             Outcome.LOGGED if captured.created else Outcome.ALREADY_LOGGED,
             reaction,
-            captured.team,
+            team,
             captured,
             thread_ts=message.get("thread_ts") or reaction.ts,
         )

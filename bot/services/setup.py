@@ -12,7 +12,7 @@ from bot.clock import Clock
 from bot.ids import CAPTURED_REACTION, DEFAULT_INCIDENT_EMOJIS, AckMode, Block
 from bot.services.context import Actor
 from bot.services.errors import NotFound, UserFacingError
-from bot.services.teams import TEAM_NAME_MAX, team_for
+from bot.services.teams import TEAM_NAME_MAX, TeamDirectory, team_for
 from core.schedule import to_zone
 from storage.tables import Team
 from storage.uow import Database
@@ -131,9 +131,10 @@ def _integer(raw: str | None) -> int | None:
 
 
 class SetupService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, teams: TeamDirectory | None = None) -> None:
         self.db = db
         self.clock = clock
+        self.teams = teams
 
     async def current(
         self, actor: Actor, *, team_id: int | None = None, user_timezone: str | None = None
@@ -202,4 +203,6 @@ class SetupService:
         except IntegrityError:
             # Another team took the home channel between our check and our commit.
             raise taken from None
+        if self.teams is not None:
+            self.teams.forget_all()  # channels, incident channels, ack mode may have changed
         return team

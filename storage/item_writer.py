@@ -1,0 +1,295 @@
+"""Group commit for captured work items: concurrent captures share one transaction.
+
+Every capture used to be a transaction of its own (BEGIN, member upsert, INSERT, COMMIT through
+the ORM), and SQLite admits one writer at a time: under 16–64 concurrent `/infrawork add`
+requests the writers queued behind each other and a committed add cost ~8 ms of CPU
+(bench/RESULTS.md, "Request path"). Here callers enqueue their row and wait; one task per
+process drains whatever is queued (at most ``max_batch`` rows), writes the member touches and
+the items with a few Core statements in one transaction, commits, and only then answers each
+caller. A caller therefore still returns only after its item is committed.
+
+Per item, exactly as with one transaction each:
+
+* an item tied to a Slack message is stored at most once per (workspace, channel, message_ts):
+  the unique constraint decides (INSERT … ON CONFLICT DO NOTHING), also against other replicas
+  and against a twin in the same batch; the losers get the existing row with ``created=False``;
+* an item with a ``deadline`` (time.monotonic()) that has passed when its batch is written is not
+  stored, and its caller gets :class:`DeadlinePassed`;
+* if the batch fails (a constraint, a team deleted meanwhile, a deadlock between replicas), it is
+  rolled back and every item is written again in a transaction of its own, so one bad row fails
+  only its own capture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage.tables import TeamMember, WorkItem
+from storage.writer_gate import WriterGate
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 64
+"""Rows per transaction: enough to absorb a burst, small enough to keep one batch short."""
+
+_ITEMS: Table = WorkItem.__table__  # type: ignore[assignment]
+_MEMBERS: Table = TeamMember.__table__  # type: ignore[assignment]
+_MESSAGE_KEY = ("workspace", "channel", "message_ts")
+
+
+class DeadlinePassed(Exception):
+    """The item's deadline passed before its batch was written; nothing was stored for it."""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberTouch:
+    """``user_id`` used ``team_id`` at ``seen_at`` (the team_members upsert)."""
+
+    team_id: int
+    user_id: str
+    workspace: str
+    seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    row: dict[str, Any]
+    """Every column of the stored (or, with ``created=False``, the existing) work item."""
+    created: bool
+
+
+@dataclass(slots=True)
+class _Pending:
+    values: dict[str, Any]
+    member: MemberTouch | None
+    deadline: float | None
+    future: asyncio.Future[StoredItem] = field(repr=False)
+
+    @property
+    def message_key(self) -> tuple[Any, ...] | None:
+        if self.values.get("message_ts") is None:
+            return None
+        return tuple(self.values[column] for column in _MESSAGE_KEY)
+
+
+class ItemWriter:
+    """The process's queue of captured items for one database (see the module docstring)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        gate: WriterGate | None = None,
+        *,
+        max_batch: int = MAX_BATCH,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine = engine
+        self._gate = gate
+        self._max_batch = max_batch
+        self._monotonic = monotonic
+        self._queue: list[_Pending] = []
+        self._drainer: asyncio.Task[None] | None = None
+        module: Any = postgresql if engine.dialect.name == "postgresql" else sqlite
+        self._insert_plain = insert(_ITEMS).returning(*_ITEMS.c, sort_by_parameter_order=True)
+        self._insert_once = (
+            module.insert(_ITEMS)
+            .on_conflict_do_nothing(index_elements=list(_MESSAGE_KEY))
+            .returning(*_ITEMS.c)
+        )
+        touch = module.insert(_MEMBERS)
+        self._touch = touch.on_conflict_do_update(
+            index_elements=["team_id", "user_id"],
+            set_={"last_seen_at": touch.excluded.last_seen_at},
+        )
+
+    async def add(
+        self,
+        values: dict[str, Any],
+        *,
+        member: MemberTouch | None = None,
+        deadline: float | None = None,
+    ) -> StoredItem:
+        """Store one work item (and touch its member), committed before this returns.
+
+        ``values`` are the item's columns without ``id``; with a ``message_ts`` the item is
+        stored at most once for its message. ``deadline`` (a time.monotonic() value) makes a
+        write that would start after it raise :class:`DeadlinePassed` instead.
+        """
+        future: asyncio.Future[StoredItem] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(values, member, deadline, future))
+        if self._drainer is None or self._drainer.done():
+            # A context of its own: the drainer serves many requests, not the first one's.
+            self._drainer = asyncio.get_running_loop().create_task(
+                self._drain(), context=contextvars.Context()
+            )
+        return await future
+
+    async def close(self) -> None:
+        """Wait until everything queued so far is written."""
+        while self._drainer is not None and not self._drainer.done():
+            await asyncio.shield(self._drainer)
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch = self._queue[: self._max_batch]
+            del self._queue[: self._max_batch]
+            # A caller that gave up (cancelled) before its batch started stores nothing.
+            batch = [p for p in batch if not p.future.done()]
+            if not batch:
+                continue
+            try:
+                await self._write_batch(batch)
+            except Exception as error:  # a bug here: fail the batch, keep serving the queue
+                log.exception("writing a batch of %d items failed", len(batch))
+                for pending in batch:
+                    _settle(pending, error)
+            except BaseException:  # cancelled (shutdown): nobody may wait forever
+                for pending in batch + self._queue:
+                    if not pending.future.done():
+                        pending.future.cancel()
+                self._queue.clear()
+                raise
+
+    async def _write_batch(self, batch: list[_Pending]) -> None:
+        try:
+            results = await self._transaction(batch)
+        except Exception as error:
+            if len(batch) == 1:
+                _settle(batch[0], error)
+                return
+            log.info("a batch of %d items failed (%s); writing them one by one", len(batch), error)
+            for pending in batch:
+                if pending.future.done():
+                    continue
+                try:
+                    single = await self._transaction([pending])
+                except Exception as single_error:
+                    _settle(pending, single_error)
+                else:
+                    _settle(pending, single[0])
+            return
+        for pending, result in zip(batch, results, strict=True):
+            _settle(pending, result)
+
+    async def _transaction(self, batch: list[_Pending]) -> list[StoredItem | Exception]:
+        """Write ``batch`` in one transaction; a result (or DeadlinePassed) per item, in order."""
+        entered = await self._gate.enter() if self._gate is not None else False
+        try:
+            async with self._engine.begin() as conn:  # BEGIN IMMEDIATE on SQLite (engine.py)
+                return await self._write(conn, batch)
+        finally:
+            if self._gate is not None:
+                self._gate.leave(entered)
+
+    async def _write(
+        self, conn: AsyncConnection, batch: list[_Pending]
+    ) -> list[StoredItem | Exception]:
+        now = self._monotonic()
+        results: list[StoredItem | Exception | None] = [None] * len(batch)
+        live: list[int] = []
+        for index, pending in enumerate(batch):
+            if pending.deadline is not None and now > pending.deadline:
+                results[index] = DeadlinePassed("the deadline passed before the item was written")
+            else:
+                live.append(index)
+        if not live:
+            return _complete(results)
+
+        await self._touch_members(conn, [batch[i].member for i in live])
+
+        plain = [i for i in live if batch[i].message_key is None]
+        if plain:
+            rows = await conn.execute(self._insert_plain, [batch[i].values for i in plain])
+            for index, row in zip(plain, rows.mappings().all(), strict=True):
+                results[index] = StoredItem(dict(row), created=True)
+
+        # Message-bound: the first of each message in the batch inserts, twins share its fate.
+        first: dict[tuple[Any, ...], int] = {}
+        for index in live:
+            key = batch[index].message_key
+            if key is not None:
+                first.setdefault(key, index)
+        if first:
+            keys = sorted(first)  # one lock order for every replica
+            inserted = await conn.execute(self._insert_once, [batch[first[k]].values for k in keys])
+            stored: dict[tuple[Any, ...], StoredItem] = {}
+            for row in inserted.mappings().all():
+                stored[tuple(row[c] for c in _MESSAGE_KEY)] = StoredItem(dict(row), created=True)
+            missing = [k for k in keys if k not in stored]
+            for row in await _existing(conn, missing):
+                stored[tuple(row[c] for c in _MESSAGE_KEY)] = StoredItem(dict(row), created=False)
+            for index in live:
+                key = batch[index].message_key
+                if key is None:
+                    continue
+                found = stored.get(key)
+                if found is None:  # the existing item was deleted between our two statements
+                    results[index] = LookupError("the message's item was removed meanwhile")
+                elif index == first[key]:
+                    results[index] = found
+                else:
+                    results[index] = StoredItem(found.row, created=False)
+        return _complete(results)
+
+    async def _touch_members(
+        self, conn: AsyncConnection, touches: Sequence[MemberTouch | None]
+    ) -> None:
+        latest: dict[tuple[int, str], MemberTouch] = {}
+        for touch in touches:
+            if touch is None:
+                continue
+            key = (touch.team_id, touch.user_id)
+            if key not in latest or latest[key].seen_at < touch.seen_at:
+                latest[key] = touch
+        if not latest:
+            return
+        # One row per member (an upsert may not touch a row twice) in one lock order.
+        await conn.execute(
+            self._touch,
+            [
+                {
+                    "team_id": t.team_id,
+                    "user_id": t.user_id,
+                    "workspace": t.workspace,
+                    "last_seen_at": t.seen_at,
+                }
+                for _, t in sorted(latest.items())
+            ],
+        )
+
+
+async def _existing(conn: AsyncConnection, keys: list[tuple[Any, ...]]) -> list[Any]:
+    if not keys:
+        return []
+    conditions = [
+        and_(*(_ITEMS.c[column] == value for column, value in zip(_MESSAGE_KEY, key, strict=True)))
+        for key in keys
+    ]
+    result = await conn.execute(select(_ITEMS).where(or_(*conditions)))
+    return list(result.mappings().all())
+
+
+def _complete(results: list[StoredItem | Exception | None]) -> list[StoredItem | Exception]:
+    complete = [r for r in results if r is not None]
+    assert len(complete) == len(results), "every item of a batch has an outcome"
+    return complete
+
+
+def _settle(pending: _Pending, outcome: StoredItem | Exception) -> None:
+    if pending.future.done():
+        return
+    if isinstance(outcome, Exception):
+        pending.future.set_exception(outcome)
+    else:
+        pending.future.set_result(outcome)
