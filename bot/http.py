@@ -33,6 +33,9 @@ HEALTH_TIMEOUT_SECONDS = 2.0
 APP_KEY = web.AppKey("bolt_app", AsyncApp)
 SERVICES_KEY = web.AppKey("services", Services)
 
+SURFACE_KEY = web.RequestKey("infrawork_surface", str)
+"""Where the Slack handler leaves the request's surface for observe_slack_requests."""
+
 HealthProbe = Callable[[], Awaitable[None]]
 """Raises (or times out) when its dependency is down."""
 HEALTH_PROBES_KEY = web.AppKey("health_probes", dict[str, HealthProbe])
@@ -62,11 +65,8 @@ async def observe_slack_requests(
     token = request_id.set(rid)
     clock = start_ack_clock()
     status = 500
-    surface = "unknown"
     try:
-        body = await request.text()  # too large: 413 here, counted below
-        with contextlib.suppress(Exception):  # unparseable bodies get a 400 from the handler
-            surface = surface_of(parse_body(body, request.content_type))
+        await request.read()  # too large: 413 here, counted below
         response = await handler(request)
         status = response.status
         response.headers["X-Request-Id"] = rid
@@ -75,6 +75,8 @@ async def observe_slack_requests(
         status = error.status
         raise
     finally:
+        # The handler names the surface from the body it parses (parsed once per request).
+        surface = request.get(SURFACE_KEY, "unknown")
         services.metrics.request(surface, outcome_of(status), time.perf_counter() - started)
         stop_ack_clock(clock)
         request_id.reset(token)
@@ -98,6 +100,8 @@ def build_web_app(
     async def slack_events_handler(request: web.Request) -> web.Response:
         body = await request.text()
         if verifier is not None and not verifier.is_valid_request(body, dict(request.headers)):
+            with contextlib.suppress(Exception):  # the metrics label only
+                request[SURFACE_KEY] = surface_of(parse_body(body, request.content_type))
             return web.json_response({"error": "invalid signature"}, status=401)
         try:
             bolt_request = AsyncBoltRequest(
@@ -105,6 +109,7 @@ def build_web_app(
                 query=request.query_string,
                 headers=request.headers,  # type: ignore[arg-type]
             )
+            request[SURFACE_KEY] = surface_of(bolt_request.body)
             check_body(bolt_request.body)
         except (ValueError, TypeError, AttributeError) as error:
             reason = str(error) if isinstance(error, MalformedPayload) else "malformed body"

@@ -118,14 +118,24 @@ class Metrics:
             "1 while the Socket Mode WebSocket is connected (Socket Mode only).",
             registry=r,
         )
+        # Labelled children looked up once per label set (this runs on every request).
+        self._request_children: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self._item_children: dict[tuple[str, str], Any] = {}
 
     # -- the calls services make -------------------------------------------------------------
     def request(self, surface: str, outcome: str, seconds: float) -> None:
-        self.requests.labels(surface, outcome).inc()
-        self.ack_seconds.labels(surface).observe(seconds)
+        children = self._request_children.get((surface, outcome))
+        if children is None:
+            children = (self.requests.labels(surface, outcome), self.ack_seconds.labels(surface))
+            self._request_children[(surface, outcome)] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def item_captured(self, source: str, quadrant: str) -> None:
-        self.items.labels(source, quadrant).inc()
+        child = self._item_children.get((source, quadrant))
+        if child is None:
+            child = self._item_children[(source, quadrant)] = self.items.labels(source, quadrant)
+        child.inc()
 
     def digest_posted(self) -> None:
         self.digests.labels("posted").inc()

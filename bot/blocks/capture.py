@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    MarkdownTextObject,
-    Option,
-    SectionBlock,
-    StaticSelectElement,
-)
+from slack_sdk.models.blocks import Block, Option, SectionBlock
 
 from bot.ids import Action
 from bot.text.slack_text import escape_mrkdwn, truncate
@@ -45,6 +37,36 @@ def serves_phrase(principles: Sequence[str]) -> str:
     return f" — serves {', '.join(principles)}" if principles else ""
 
 
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+# The confirmation answers every capture, so it is built as the wire dicts directly: through
+# slack_sdk's block models it was ~15 % of an `add`'s CPU (bench/RESULTS.md, "Request path").
+# The parts that never change are built once; tests/bot/test_blocks_capture.py checks the
+# output equals the slack_sdk models' to_dict().
+_OPTIONS = {q: {"text": _plain(q.label), "value": q.value} for q in Quadrant}
+_OPTION_LIST = [_OPTIONS[q] for q in Quadrant]
+_PLACEHOLDER = _plain("Change quadrant")
+_UNDO_TEXT = _plain("Undo")
+_NOT_SURE = {
+    "type": "section",
+    "text": {"type": "mrkdwn", "text": "I'm not sure about this one. Which is it?"},
+}
+
+
+def _pick_button(q: Quadrant, chosen: Quadrant) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "action_id": f"{Action.PICK_QUADRANT}:{q.value}",
+        "text": _OPTIONS[q]["text"],
+        "value": q.value,
+    }
+    if q is chosen:
+        button["style"] = "primary"
+    return button
+
+
 def build_confirmation(
     *,
     item_id: int,
@@ -56,7 +78,7 @@ def build_confirmation(
     ask_to_pick: bool = False,
     decided_by_person: bool = False,
     headline: str = "✅ Logged for",
-) -> list[Block]:
+) -> list[dict[str, Any]]:
     """The answer to a capture: where it went, its quadrant, why, and the controls to change it.
 
     When ``ask_to_pick`` (the classifier was unsure) the four quadrants are offered as buttons
@@ -67,49 +89,40 @@ def build_confirmation(
         f"{headline} {team} as *{quadrant.label}*{serves_phrase(principles)}\n"
         f">{escape_mrkdwn(truncate(text, 280))}"
     )
-    blocks: list[Block] = [SectionBlock(block_id=f"item:{item_id}", text=summary)]
     if decided_by_person:
         reason = "you picked this quadrant"
     elif why:
         reason = " · ".join(escape_mrkdwn(w) for w in why)
     else:
         reason = "no strong signal in the text"
-    blocks.append(
-        ContextBlock(elements=[MarkdownTextObject(text=truncate(f"why: {reason}", 2000))])
-    )
+    undo = {"type": "button", "action_id": Action.UNDO, "text": _UNDO_TEXT, "value": str(item_id)}
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "section",
+            "block_id": f"item:{item_id}",
+            "text": {"type": "mrkdwn", "text": truncate(summary, 3000)},
+        },
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": truncate(f"why: {reason}", 2000)}],
+        },
+    ]
     if ask_to_pick:
-        blocks.append(SectionBlock(text="I'm not sure about this one. Which is it?"))
-        blocks.append(
-            ActionsBlock(
-                block_id=controls_block_id(item_id),
-                elements=[
-                    ButtonElement(
-                        text=q.label,
-                        action_id=f"{Action.PICK_QUADRANT}:{q.value}",
-                        value=q.value,
-                        style="primary" if q is quadrant else None,
-                    )
-                    for q in Quadrant
-                ]
-                + [ButtonElement(text="Undo", action_id=Action.UNDO, value=str(item_id))],
-            )
-        )
+        blocks.append(_NOT_SURE)
+        elements = [_pick_button(q, quadrant) for q in Quadrant]
     else:
-        options = quadrant_options()
-        blocks.append(
-            ActionsBlock(
-                block_id=controls_block_id(item_id),
-                elements=[
-                    StaticSelectElement(
-                        action_id=Action.CHANGE_QUADRANT,
-                        placeholder="Change quadrant",
-                        options=options,
-                        initial_option=next(o for o in options if o.value == quadrant.value),
-                    ),
-                    ButtonElement(text="Undo", action_id=Action.UNDO, value=str(item_id)),
-                ],
-            )
-        )
+        elements = [
+            {
+                "type": "static_select",
+                "action_id": Action.CHANGE_QUADRANT,
+                "placeholder": _PLACEHOLDER,
+                "options": _OPTION_LIST,
+                "initial_option": _OPTIONS[quadrant],
+            }
+        ]
+    blocks.append(
+        {"type": "actions", "block_id": controls_block_id(item_id), "elements": [*elements, undo]}
+    )
     return blocks
 
 

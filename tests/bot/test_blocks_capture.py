@@ -273,3 +273,95 @@ def test_reaction_parsing():
     assert reaction is not None and reaction.emoji == "fire" and reaction.workspace == "T1"
     assert Reaction.from_event(body, {**event, "item": {"type": "file", "file": "F1"}}) is None
     assert Reaction.from_event({}, event) is None
+
+
+def _confirmation_via_models(
+    item_id, team_name, text, quadrant, principles, why, ask_to_pick, decided_by_person, headline
+):
+    """The confirmation built with slack_sdk's block models (how it was built before)."""
+    from slack_sdk.models.blocks import (
+        ActionsBlock,
+        ButtonElement,
+        ContextBlock,
+        MarkdownTextObject,
+        Option,
+        SectionBlock,
+        StaticSelectElement,
+    )
+
+    from bot.blocks.capture import controls_block_id, serves_phrase
+    from bot.ids import Action
+    from bot.text.slack_text import escape_mrkdwn, truncate
+
+    summary = (
+        f"{headline} {escape_mrkdwn(team_name)} as *{quadrant.label}*{serves_phrase(principles)}"
+        f"\n>{escape_mrkdwn(truncate(text, 280))}"
+    )
+    blocks = [SectionBlock(block_id=f"item:{item_id}", text=summary)]
+    if decided_by_person:
+        reason = "you picked this quadrant"
+    elif why:
+        reason = " · ".join(escape_mrkdwn(w) for w in why)
+    else:
+        reason = "no strong signal in the text"
+    blocks.append(
+        ContextBlock(elements=[MarkdownTextObject(text=truncate(f"why: {reason}", 2000))])
+    )
+    undo = ButtonElement(text="Undo", action_id=Action.UNDO, value=str(item_id))
+    if ask_to_pick:
+        blocks.append(SectionBlock(text="I'm not sure about this one. Which is it?"))
+        elements = [
+            ButtonElement(
+                text=q.label,
+                action_id=f"{Action.PICK_QUADRANT}:{q.value}",
+                value=q.value,
+                style="primary" if q is quadrant else None,
+            )
+            for q in Quadrant
+        ]
+    else:
+        options = [Option(value=q.value, label=q.label) for q in Quadrant]
+        elements = [
+            StaticSelectElement(
+                action_id=Action.CHANGE_QUADRANT,
+                placeholder="Change quadrant",
+                options=options,
+                initial_option=next(o for o in options if o.value == quadrant.value),
+            )
+        ]
+    blocks.append(ActionsBlock(block_id=controls_block_id(item_id), elements=[*elements, undo]))
+    return [b.to_dict() for b in blocks]
+
+
+@pytest.mark.parametrize("quadrant", list(Quadrant))
+@pytest.mark.parametrize(
+    ("ask_to_pick", "decided_by_person", "why", "headline"),
+    [
+        (False, False, ["deadline *Friday*", "CVE <x>"], "✅ Logged for"),
+        (True, False, [], "✅ Logged for"),
+        (False, True, ["ignored"], "✅ Updated for"),
+        (True, False, ["w" * 3000], "✅ Logged for"),
+    ],
+)
+def test_confirmation_dicts_equal_the_slack_sdk_models(
+    quadrant, ask_to_pick, decided_by_person, why, headline
+):
+    from bot.blocks.capture import build_confirmation
+
+    args = {
+        "item_id": 42,
+        "team_name": "#plat_form <&>",
+        "text": "Patch *OpenSSL* <!here> & " + "x" * 400,
+        "quadrant": quadrant,
+        "principles": ["security", "resilience"],
+        "why": why,
+        "ask_to_pick": ask_to_pick,
+        "decided_by_person": decided_by_person,
+        "headline": headline,
+    }
+    built = build_confirmation(**args)
+    assert json.loads(json.dumps(built)) == _confirmation_via_models(**args)
+    # The shared static parts are not changed by building another confirmation.
+    again = build_confirmation(**{**args, "item_id": 7})
+    assert json.loads(json.dumps(built)) == _confirmation_via_models(**args)
+    assert again[-1]["block_id"] == "controls:7"
