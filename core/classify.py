@@ -12,12 +12,12 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 from math import exp
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 from core.classify_dates import TimeMention, find_times
 from core.learning import TeamModel
 from core.model import Axis, CaptureContext, Classification, Principle, Quadrant, Signal
-from core.signals import Cue, Hit, Kind, read
+from core.signals import CONDITIONALS, Cue, Flag, Hit, Kind, read
 
 CLASSIFIER_VERSION = "rules-2025.11.5"
 """Changes whenever the rules change, so stored classifications can be told apart."""
@@ -28,7 +28,6 @@ FORCED_THRESHOLD = 1.0
 _MAX_DECIDING = 4
 _RULES_FLOOR = 0.02
 _WEIGHT = itemgetter(0)
-_REFRAMING = attrgetter("cue.reframing")
 _SLOTS = range(len(Principle))
 _DEADLINE = Kind.DEADLINE
 _LITTLE_EVIDENCE = 1.5
@@ -49,7 +48,6 @@ _DATE_UNPLACED_FORCED, _DATE_UNPLACED_DISC = 2.2, 0.6
 _INCIDENT_NOW = 12.0
 """How hard an incident reaction pulls forced work to short-term when no far date is named."""
 
-_CONDITIONALS = frozenset({"when", "if", "whenever", "unless", "once"})
 _DEADLINE_WORDS = ("by ", "before ", "until ", "till ", "due ", "no later")
 _UNSHOWN = -99
 """Order of a part that counts in the score but is not worth naming in the explanation."""
@@ -71,11 +69,11 @@ def classify(
     ``logged_at`` (aware) anchors relative dates; ``context`` says how it was captured (an
     incident-emoji reaction makes it forced); ``team`` blends in the team's past corrections.
     """
-    hits, tokens, dates = read(text)
+    hits, tokens, dates, flags = read(text)
     lowered = text.lower()
     if lowered == text:
         lowered = text  # which saves Hit.evidence looking the words up again
-    scales = _scales(hits, tokens)
+    scales = _scales(hits, tokens, flags)
     times = find_times(text, logged_at, tokens, dates) if dates else []
     # With a date named, its distance decides the horizon of forced work (tie-breaker 3); without
     # one, an outside deadline ("EOL", "contract") is assumed to be months away.
@@ -172,7 +170,7 @@ def classify(
     return Classification(quadrant, round(confidence, 4), principles, tuple(signals), team_decided)
 
 
-def _scales(hits: list[Hit], tokens: Sequence[str]) -> list[float] | None:
+def _scales(hits: list[Hit], tokens: Sequence[str], flags: int) -> list[float] | None:
     """How much each cue counts once the rest of the sentence reframes it (None: all fully).
 
     In an incident follow-up the incident words describe the past; in "… so expiries stop being
@@ -181,11 +179,11 @@ def _scales(hits: list[Hit], tokens: Sequence[str]) -> list[float] | None:
     backup fails" or "alert on cert expiry" the failure is a condition, not an event.
     """
     conditional = -1
-    if not _CONDITIONALS.isdisjoint(tokens):
-        conditional = next(i for i, t in enumerate(tokens) if t in _CONDITIONALS)
+    if flags & Flag.CONDITIONAL:
+        conditional = next(i for i, t in enumerate(tokens) if t in CONDITIONALS)
         if any(h.pos < conditional and h.cue.kind is Kind.NOW for h in hits):
             conditional = -1  # "X crashes when Y" is still a crash
-    if conditional < 0 and not any(map(_REFRAMING, hits)):
+    if conditional < 0 and not flags & Flag.REFRAMING:
         return None
     # "alert on cert expiry": the watched-for condition is not an event happening now.
     monitor = min((h.pos for h in hits if h.cue.kind is Kind.MONITOR), default=-1)

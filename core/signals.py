@@ -1315,7 +1315,7 @@ class _Lexicon:
     def entry(self, token: str) -> _Entry:
         """What a word can start (phrase lengths, longest first, and the words that can follow it
         in a phrase), its own cues, whether it may be part of a date and whether it is long
-        enough to be glued words, cached.
+        enough to be glued words (see :data:`Flag`), cached.
 
         A word's cues are found exactly, then by stem, then within one typo; a hyphenated word
         with none ("oom-killed", "end-of-life") takes those of its first part that has some.
@@ -1331,11 +1331,10 @@ class _Lexicon:
                     if found:
                         break
         lengths = self.phrase_lengths.get(token, ())
-        dated = may_be_date(token)
-        long_word = len(token) > _GLUED_MIN
+        flags = _word_flags(token)
         made = _EMPTY
-        if lengths or found or dated or long_word:
-            made = (lengths, found, self.phrase_seconds.get(token, _NONE), dated, long_word)
+        if lengths or found or flags:
+            made = (lengths, found, self.phrase_seconds.get(token, _NONE), flags)
         if len(self.cache) > 200_000:
             self.cache.clear()
             self.boring.clear()
@@ -1387,40 +1386,71 @@ _NEGATORS = frozenset({"no", "not", "non", "never", "without", "isn't", "wasn't"
 
 def find_cues(text: str) -> tuple[list[Hit], list[str]]:
     """All lexicon cues in ``text`` (longest phrase wins) and the lower-cased tokens."""
-    hits, tokens, _ = read(text)
+    hits, tokens, _, _ = read(text)
     return hits, tokens
 
 
-def read(text: str) -> tuple[list[Hit], list[str], list[int]]:
+def read(text: str) -> tuple[list[Hit], list[str], list[int], int]:
     """:func:`find_cues`, plus where the words that may belong to a date are (for
-    :func:`core.classify_dates.find_times`), found in the same pass over the words."""
+    :func:`core.classify_dates.find_times`) and which :class:`Flag` bits the words and cues
+    have, all found in the same pass over the words."""
     lowered = text.lower().replace("\u2019", "'")
     tokens: list[str] = _TOKEN_RE.findall(lowered)
-    hits, dates, glued = _match(tokens)
+    hits, dates, flags = _match(tokens)
     # Alert names come glued: "KubePodCrashLooping", "PrometheusTSDBCompactionsFailing". Only a
     # long word can be one, so the case-sensitive look is skipped for nearly every text.
-    if glued and _CAMEL_RE.search(text) is not None:
+    if flags & Flag.GLUED and _CAMEL_RE.search(text) is not None:
         split = _CAMEL_RE.sub(_split_camel, text)
         tokens = _TOKEN_RE.findall(split.lower().replace("\u2019", "'"))
-        hits, dates, _ = _match(tokens)
-    if hits and not _ARTIFACTS.isdisjoint(tokens):
-        hits = _artifact_names(hits, tokens)
-    if "so" in tokens:
+        hits, dates, flags = _match(tokens)
+    if hits and flags & Flag.ARTIFACT:
+        hits = _artifact_names(hits, tokens)  # drops only NOW cues, which do not reframe
+    if flags & Flag.SO:
+        found = len(hits)
         _purpose(hits, tokens)
-    _special(text, lowered, hits, tokens)
-    return hits, tokens, dates
+        if len(hits) > found:
+            flags |= Flag.REFRAMING  # PURPOSE_CUE
+    _special(text, lowered, hits, tokens)  # adds only NOW and DEADLINE cues, which do not reframe
+    return hits, tokens, dates, flags
 
 
+class Flag:
+    """Bits that :func:`read` reports about a text's words and cues."""
+
+    DATE = 1
+    """A word that may anchor a time expression (see :func:`may_be_date`)."""
+    GLUED = 2
+    """A word longer than :data:`_GLUED_MIN`, which may be several words glued together."""
+    ARTIFACT = 4
+    """A word in :data:`_ARTIFACTS`."""
+    SO = 8
+    """The word "so", which may open a purpose clause."""
+    CONDITIONAL = 16
+    """A word in :data:`CONDITIONALS`."""
+    REFRAMING = 32
+    """A cue that reframes others (``Cue.reframing``)."""
+
+
+CONDITIONALS = frozenset({"when", "if", "whenever", "unless", "once"})
 _GLUED_MIN = 11
-"""Words longer than this may be several words glued together (PascalCase alert names)."""
 
 
-def _match(tokens: list[str]) -> tuple[list[Hit], list[int], bool]:
+def _word_flags(token: str) -> int:
+    return (
+        (Flag.DATE if may_be_date(token) else 0)
+        | (Flag.GLUED if len(token) > _GLUED_MIN else 0)
+        | (Flag.ARTIFACT if token in _ARTIFACTS else 0)
+        | (Flag.SO if token == "so" else 0)
+        | (Flag.CONDITIONAL if token in CONDITIONALS else 0)
+    )
+
+
+def _match(tokens: list[str]) -> tuple[list[Hit], list[int], int]:
     """The lexicon's cues among ``tokens`` (longest phrase wins), the positions of the words that
-    may be part of a date, and whether any word is longer than :data:`_GLUED_MIN`."""
+    may be part of a date, and the :class:`Flag` bits of all the words and cues."""
     hits: list[Hit] = []
     dates: list[int] = []
-    glued = False
+    seen = 0
     lex = LEXICON
     n = len(tokens)
     phrases = lex.phrases
@@ -1430,18 +1460,18 @@ def _match(tokens: list[str]) -> tuple[list[Hit], list[int], bool]:
     empty = _EMPTY
     skip_to = 0
     for i, tok in enumerate(tokens):
-        # Most words are in no cue, open no phrase, are no date and are short: one dictionary
-        # probe skips them.
+        # Most words are in no cue, open no phrase and have no flag: one dictionary probe skips
+        # them.
         found = cache_get(tok)
         if found is None:
             found = entry(tok)
         if found is empty:
             continue
-        lengths, cues, seconds, dated, long_word = found
-        if dated:
-            dates.append(i)
-        if long_word:
-            glued = True
+        lengths, cues, seconds, flags = found
+        if flags:
+            seen |= flags
+            if flags & 1:  # Flag.DATE
+                dates.append(i)
         if i < skip_to:
             continue
         step = 1
@@ -1460,8 +1490,10 @@ def _match(tokens: list[str]) -> tuple[list[Hit], list[int], bool]:
                     continue
                 # tuple.__new__ skips the named tuple's Python-level constructor: this is hot.
                 append(_new_hit(Hit, (cue, i, step, "")))
+                if cue.reframing:
+                    seen |= 32  # Flag.REFRAMING
             skip_to = i + step
-    return hits, dates, glued
+    return hits, dates, seen
 
 
 # Incident words that name the kind of thing being changed ("the outage template", "the
@@ -1519,10 +1551,10 @@ def _purpose(hits: list[Hit], tokens: list[str]) -> None:
 
 _NEGATABLE = frozenset({Kind.NOW, Kind.DEADLINE})
 _NONE: frozenset[str] = frozenset()
-_Entry = tuple[tuple[int, ...], tuple[Cue, ...], frozenset[str], bool, bool]
+_Entry = tuple[tuple[int, ...], tuple[Cue, ...], frozenset[str], int]
 """A word's lexicon entry: phrase lengths it opens, its cues, words that may follow it in a phrase,
-whether it may be part of a date and whether it may be glued words."""
-_EMPTY: _Entry = ((), (), _NONE, False, False)
+and its :class:`Flag` bits."""
+_EMPTY: _Entry = ((), (), _NONE, 0)
 """The lexicon entry of a short word that is in no cue, opens no phrase and is no date (compared
 by identity)."""
 _new_hit = tuple.__new__
