@@ -11,6 +11,7 @@ import itertools
 import json
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -31,6 +32,8 @@ class Scripted:
     status: int = 200
     body: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    when: Callable[[dict[str, Any]], bool] | None = None
+    """Only calls whose arguments match (e.g. only thread replies); others pass it by."""
 
 
 class FakeSlack:
@@ -100,18 +103,30 @@ class FakeSlack:
         body: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         times: int = 1,
+        when: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
-        """The next ``times`` calls to ``method`` get this answer instead of the default."""
-        for _ in range(times):
-            self._scripted[method].append(Scripted(status, body, headers or {}))
+        """The next ``times`` calls to ``method`` get this answer instead of the default.
 
-    def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        With ``when``, only calls whose arguments it accepts (``lambda args: "thread_ts" in
+        args`` scripts thread replies only).
+        """
+        for _ in range(times):
+            self._scripted[method].append(Scripted(status, body, headers or {}, when))
+
+    def rate_limit(
+        self,
+        method: str,
+        retry_after: int = 1,
+        times: int = 1,
+        when: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
         self.script(
             method,
             status=429,
             body={"ok": False, "error": "ratelimited"},
             headers={"Retry-After": str(retry_after)},
             times=times,
+            when=when,
         )
 
     def add_message(
@@ -190,8 +205,9 @@ class FakeSlack:
         self.calls.append(Call(method, args, token))
         await self._notify()
         scripted = self._scripted.get(method)
-        if scripted:
-            answer = scripted.popleft()
+        answer = next((a for a in scripted or () if a.when is None or a.when(args)), None)
+        if scripted and answer is not None:
+            scripted.remove(answer)
             return web.json_response(
                 answer.body or {"ok": answer.status < 400},
                 status=answer.status,
@@ -245,6 +261,15 @@ class FakeSlack:
         if args.get("metadata"):
             message["metadata"] = _json_arg(args["metadata"])
         self.messages[channel].append(message)
+        if args.get("thread_ts"):  # conversations.replies finds it, like Slack
+            thread = self.replies.setdefault((channel, args["thread_ts"]), [])
+            if not thread:
+                parent = next(
+                    (m for m in self.messages[channel] if m["ts"] == args["thread_ts"]), None
+                )
+                if parent is not None:
+                    thread.append(parent)
+            thread.append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _m_chat_postEphemeral(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
