@@ -307,6 +307,14 @@ def cmd_digest(args: argparse.Namespace) -> int:
                 where = f"team {result.team_id} {result.week}"
                 if result.outcome is Outcome.POSTED:
                     print(f"{where}: posted to {result.channel} (ts {result.ts})")
+                    reply = result.reply
+                    if reply is not None and reply.outcome is Outcome.FAILED:
+                        then = (
+                            f"retried from {reply.retry_at.isoformat()} by `infrawork serve`"
+                            if reply.retry_at
+                            else "not retried"
+                        )
+                        print(f"{where}: {reply.error}; {then}")
                 elif result.outcome is Outcome.SKIPPED:
                     print(
                         f"{where}: not posted ({result.error or 'already posted or in progress'})"

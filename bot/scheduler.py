@@ -4,7 +4,9 @@ Each :meth:`Scheduler.tick` is one pass with an explicit ``now`` (tests drive it
 clock): for every team in an active workspace, the week whose digest is due (catch-up later in
 the same week after downtime, never for a week that is over), minus those already posted,
 being posted, or failed and not due for retry yet; the rest are claimed and posted with bounded
-concurrency. Several replicas may tick at once: the claim lets exactly one post.
+concurrency. Posted digests whose thread reply failed are replied to again when their retry is
+due (the message itself is never posted again). Several replicas may tick at once: the claims
+let exactly one post each message and each reply.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from bot.services.digest import (
     DigestService,
     Outcome,
     PostResult,
+    ReplyResult,
     current_digest_week,
     due_week,
 )
@@ -60,6 +63,8 @@ class TickReport:
 
     due: int = 0
     results: list[PostResult] = field(default_factory=list)
+    replies: list[ReplyResult] = field(default_factory=list)
+    """Retried thread replies of digests posted earlier."""
 
     @property
     def posted(self) -> list[PostResult]:
@@ -105,28 +110,42 @@ class Scheduler:
 
     async def due(self, now: datetime) -> list[tuple[Team, IsoWeek]]:
         """The (team, week) pairs to attempt at ``now``: one read for teams, one for claims."""
+        return (await self._pending(now))[0]
+
+    async def _pending(
+        self, now: datetime
+    ) -> tuple[list[tuple[Team, IsoWeek]], list[tuple[Team, DigestRun]]]:
+        """Digests to post and thread replies to retry at ``now``, in one read transaction."""
         async with self.db.read() as uow:
             teams = await uow.teams.all()
             candidates = [(team, week) for team in teams if (week := due_week(team, now))]
             runs = await uow.digests.runs_for((team.id, str(week)) for team, week in candidates)
-        return [
+            replies = await uow.digests.replies_due(now, now - STALE_CLAIM)
+        by_id = {team.id: team for team in teams}  # active workspaces only
+        due = [
             (team, week)
             for team, week in candidates
             if _wants_attempt(runs.get((team.id, str(week))), now)
         ]
+        return due, [
+            (by_id[run.team_id], run)
+            for run in replies
+            if run.team_id in by_id and by_id[run.team_id].workspace == run.workspace
+        ]
 
     async def tick(self, now: datetime | None = None) -> TickReport:
-        """One pass: claim and post every digest due at ``now``."""
+        """One pass: claim and post every digest due at ``now``, and retry due thread replies."""
         if now is None:
             if self.clock is None:
                 raise ValueError("tick() needs now= or a clock")
             now = self.clock.now()
-        due = await self.due(now)
+        due, replies = await self._pending(now)
         report = TickReport(due=len(due))
-        if due:
-            report.results = list(
-                await asyncio.gather(*(self.post(team, week, now) for team, week in due))
-            )
+        if due or replies:
+            posts = asyncio.gather(*(self.post(team, week, now) for team, week in due))
+            retries = asyncio.gather(*(self.reply(team, run, now) for team, run in replies))
+            results, report.replies = await asyncio.gather(posts, retries)
+            report.results = list(results)
         return report
 
     async def post_now(
@@ -159,18 +178,32 @@ class Scheduler:
                 self.metrics.digest_failed()
             return result
 
+    async def reply(self, team: Team, run: DigestRun, now: datetime) -> ReplyResult:
+        """Claim and retry one posted digest's thread reply, within the concurrency bound."""
+        async with self._limit:
+            try:
+                client = await self.client_for(team)
+            except Exception:
+                log.exception("no Slack client for workspace %s", team.workspace)
+                client = None
+            week = IsoWeek.parse(run.week)
+            if client is None:
+                return ReplyResult(team.id, week, Outcome.SKIPPED, error="no Slack client")
+            return await self.digests.retry_reply(team, run, client, claimant=self.name, now=now)
+
     async def run(self, interval: float, stop: asyncio.Event | None = None) -> None:
         """Tick every ``interval`` seconds until cancelled (or ``stop`` is set)."""
         stop = stop or asyncio.Event()
         while not stop.is_set():
             try:
                 report = await self.tick()
-                if report.due:
+                if report.due or report.replies:
                     log.info(
-                        "scheduler: %s due, %s posted, %s failed",
+                        "scheduler: %s due, %s posted, %s failed, %s thread replies retried",
                         report.due,
                         len(report.posted),
                         len(report.failed),
+                        len(report.replies),
                     )
             except asyncio.CancelledError:
                 raise

@@ -2,7 +2,8 @@
 
 A digest is posted at most once per team and ISO week: a ``digests`` row unique on
 ``(team_id, week)`` is claimed before anything is posted, and only the holder of the claim may
-mark it posted or failed.
+mark it posted or failed. The thread reply under the posted message has a claim of its own on the
+same row (``reply_*``), so a failed reply is retried without ever posting the message again.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class DigestStatus:
     CLAIMED = "claimed"
     POSTED = "posted"
     FAILED = "failed"
+    GAVE_UP = "gave_up"
+    """Only for the thread reply: Slack said it can never be posted, or retries ran out."""
 
 
 class DigestRepository:
@@ -224,9 +227,20 @@ class DigestRepository:
         return run
 
     async def mark_posted(
-        self, run_id: int, claimant: str, *, channel: str, message_ts: str, now: datetime
+        self,
+        run_id: int,
+        claimant: str,
+        *,
+        channel: str,
+        message_ts: str,
+        now: datetime,
+        reply_claimed_at: datetime | None = None,
     ) -> bool:
-        """Record the posted message; False if the claim was no longer ``claimant``'s."""
+        """Record the posted message; False if the claim was no longer ``claimant``'s.
+
+        The same update hands ``claimant`` the claim on the thread reply (its first attempt,
+        claimed at ``reply_claimed_at``, default ``now``), so nobody else replies while it does.
+        """
         return await self._settle_claim(
             run_id,
             claimant,
@@ -235,6 +249,10 @@ class DigestRepository:
             message_ts=message_ts,
             posted_at=now,
             next_attempt_at=None,
+            reply_status=DigestStatus.CLAIMED,
+            reply_claimed_by=claimant,
+            reply_claimed_at=reply_claimed_at or now,
+            reply_attempts=DigestRun.reply_attempts + 1,
         )
 
     async def mark_failed(
@@ -263,6 +281,87 @@ class DigestRepository:
         )
         return _rowcount(result) == 1
 
+    # -- the thread reply's claim ----------------------------------------------------------
+
+    async def replies_due(self, now: datetime, stale_before: datetime) -> Sequence[DigestRun]:
+        """Posted digests whose thread reply failed and is due for a retry, or whose reply claim
+        is stale (its holder died mid-reply). Every workspace; the caller keeps active ones."""
+        result = await self.session.scalars(
+            select(DigestRun)
+            .where(DigestRun.status == DigestStatus.POSTED, _reply_claimable(now, stale_before))
+            .order_by(DigestRun.id)
+        )
+        return result.all()
+
+    async def claim_reply(
+        self, run_id: int, claimant: str, *, now: datetime, stale_before: datetime
+    ) -> DigestRun | None:
+        """Take the right to post the thread reply of a posted digest, or ``None``.
+
+        One conditional UPDATE (reply failed and due, or its claim stale) decides by its
+        rowcount, so two replicas never both reply. The main message is never claimed again.
+        """
+        result = await self.session.execute(
+            update(DigestRun)
+            .where(
+                DigestRun.id == run_id,
+                DigestRun.status == DigestStatus.POSTED,
+                _reply_claimable(now, stale_before),
+            )
+            .values(
+                reply_status=DigestStatus.CLAIMED,
+                reply_claimed_by=claimant,
+                reply_claimed_at=now,
+                reply_attempts=DigestRun.reply_attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if _rowcount(result) != 1:
+            return None
+        return await self.session.scalar(
+            select(DigestRun)
+            .where(DigestRun.id == run_id)
+            .execution_options(populate_existing=True)
+        )
+
+    async def mark_reply_posted(
+        self, run_id: int, claimant: str, *, reply_ts: str, note: str | None = None
+    ) -> bool:
+        """Record the posted thread reply; False if the reply claim was no longer ours."""
+        return await self._settle_reply(
+            run_id,
+            claimant,
+            reply_status=DigestStatus.POSTED,
+            reply_ts=reply_ts,
+            reply_next_attempt_at=None,
+            reply_error=note[:2000] if note else None,
+        )
+
+    async def mark_reply_failed(
+        self, run_id: int, claimant: str, *, error: str, next_attempt_at: datetime | None
+    ) -> bool:
+        """Record a failed reply and when to try again (``None``: never, it gave up)."""
+        return await self._settle_reply(
+            run_id,
+            claimant,
+            reply_status=DigestStatus.FAILED if next_attempt_at else DigestStatus.GAVE_UP,
+            reply_error=error[:2000],
+            reply_next_attempt_at=next_attempt_at,
+        )
+
+    async def _settle_reply(self, run_id: int, claimant: str, **values: Any) -> bool:
+        result = await self.session.execute(
+            update(DigestRun)
+            .where(
+                DigestRun.id == run_id,
+                DigestRun.reply_claimed_by == claimant,
+                DigestRun.reply_status == DigestStatus.CLAIMED,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
     async def note_error(self, run_id: int, error: str) -> None:
         """Keep a problem that did not fail the digest (e.g. the thread reply failed)."""
         await self.session.execute(
@@ -280,6 +379,23 @@ class DigestRepository:
             .limit(limit)
         )
         return result.all()
+
+
+def _reply_claimable(now: datetime, stale_before: datetime) -> Any:
+    """A thread reply that failed and is due again, or whose claimant died mid-reply."""
+    return or_(
+        and_(
+            DigestRun.reply_status == DigestStatus.FAILED,
+            or_(
+                DigestRun.reply_next_attempt_at.is_(None),
+                DigestRun.reply_next_attempt_at <= now,
+            ),
+        ),
+        and_(
+            DigestRun.reply_status == DigestStatus.CLAIMED,
+            DigestRun.reply_claimed_at < stale_before,
+        ),
+    )
 
 
 def _rowcount(result: Any) -> int:

@@ -200,7 +200,10 @@ class DigestRun(Base):
     """The claim on one team's digest for one ISO week: posted at most once."""
 
     __tablename__ = "digests"
-    __table_args__ = (UniqueConstraint("team_id", "week"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "week"),
+        Index("ix_digests_reply_status_next", "reply_status", "reply_next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace: Mapped[str] = mapped_column(String(32))
@@ -216,6 +219,15 @@ class DigestRun(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     posted_at: Mapped[datetime | None]
+    reply_status: Mapped[str | None] = mapped_column(String(12))
+    """The thread reply under the posted message: NULL until the message is posted, then
+    `claimed` (someone is replying), `posted`, `failed` (will be retried) or `gave_up`."""
+    reply_claimed_by: Mapped[str | None] = mapped_column(String(64))
+    reply_claimed_at: Mapped[datetime | None]
+    reply_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    reply_next_attempt_at: Mapped[datetime | None]
+    reply_ts: Mapped[str | None] = mapped_column(String(32))
+    reply_error: Mapped[str | None] = mapped_column(Text)
 
 
 # Bolt's OAuth installation and state stores live in the same database, under the same migrations.

@@ -51,6 +51,14 @@ CHANNEL_ERRORS = frozenset(
     {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
 )
 """Answers that mean the bot cannot post into the team's channel: a person must fix it."""
+REPLY_MAX_ATTEMPTS = 6
+"""Tries at the thread reply (backing off like the message: 5 min … 6 h, about 9 h in all)."""
+REPLY_RETRYABLE_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+"""Slack error codes that may go away by waiting. Any other Slack error on a thread reply (the
+channel, the parent message or the thread is gone, the blocks are refused, the token or scope
+is wrong) will not: the reply gives up at once, and says why in the record."""
 DEFAULT_PACING_SECONDS = 1.0
 """Slack allows about one message per second per channel."""
 
@@ -72,6 +80,21 @@ class PostResult:
     channel: str | None = None
     ts: str | None = None
     error: str | None = None
+    reply: ReplyResult | None = None
+    """The thread reply's attempt, when one was made."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyResult:
+    """One attempt at a digest's thread reply."""
+
+    team_id: int
+    week: IsoWeek
+    outcome: Outcome
+    ts: str | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
+    """When it will be tried again (``None`` after a failure: it gave up)."""
 
 
 def team_zone(team: Team) -> str:
@@ -123,6 +146,20 @@ def retry_delay(attempts: int, channel_problem: bool) -> timedelta:
     base = CHANNEL_RETRY_BASE if channel_problem else RETRY_BASE
     factor: int = 3 ** min(max(attempts - 1, 0), 8)
     return min(base * factor, RETRY_MAX)
+
+
+def reply_retryable(error: BaseException) -> bool:
+    """Whether a failed thread reply is worth trying again later.
+
+    Slack's rate limit (429) and its own trouble (5xx, ``internal_error`` …) after the client's
+    retries, timeouts and network errors: yes. Any other Slack error: no, see
+    :data:`REPLY_RETRYABLE_ERRORS`. Anything else (a bug, a database hiccup while building):
+    yes, bounded by :data:`REPLY_MAX_ATTEMPTS`.
+    """
+    if not isinstance(error, SlackApiError):
+        return True
+    status = getattr(error.response, "status_code", None) or 200
+    return status == 429 or status >= 500 or _error_code(error) in REPLY_RETRYABLE_ERRORS
 
 
 def _channel_ref(team: Team) -> str | None:
@@ -263,7 +300,7 @@ class DigestService:
         if run.attempts > 1:
             earlier = await self._find_earlier_post(team, week, client)
             if earlier is not None:
-                return await self._recovered(team, week, run, claimant, earlier)
+                return await self._recovered(team, week, run, claimant, earlier, client, now)
         try:
             digest = await self.build(team, week)
             channel = team.home_channel
@@ -288,14 +325,33 @@ class DigestService:
 
         async with self.db.uow() as uow:
             still_ours = await uow.digests.mark_posted(
-                run.id, claimant, channel=posted_channel, message_ts=ts, now=self.clock.now()
+                run.id,
+                claimant,
+                channel=posted_channel,
+                message_ts=ts,
+                now=self.clock.now(),
+                reply_claimed_at=now,  # on the same clock as the claims it races with
             )
             await uow.commit()
-        if not still_ours:
-            log.error("digest for team %s week %s: claim lost while posting", team.id, week)
         log.info("posted digest for team %s week %s", team.id, week)
-        await self._thread_reply(team, week, run, digest, client, posted_channel, ts)
-        return PostResult(team.id, week, Outcome.POSTED, posted_channel, ts)
+        if not still_ours:
+            # Whoever took the claim over finds this message and replies under it.
+            log.error("digest for team %s week %s: claim lost while posting", team.id, week)
+            return PostResult(team.id, week, Outcome.POSTED, posted_channel, ts)
+        reply = await self._reply(
+            team,
+            week,
+            run.id,
+            claimant,
+            client,
+            posted_channel,
+            ts,
+            attempt=1,
+            now=now,
+            digest=digest,
+            look_first=False,
+        )
+        return PostResult(team.id, week, Outcome.POSTED, posted_channel, ts, reply=reply)
 
     async def _find_earlier_post(
         self, team: Team, week: IsoWeek, client: AsyncWebClient
@@ -329,52 +385,189 @@ class DigestService:
         return None
 
     async def _recovered(
-        self, team: Team, week: IsoWeek, run: DigestRun, claimant: str, message: dict[str, Any]
+        self,
+        team: Team,
+        week: IsoWeek,
+        run: DigestRun,
+        claimant: str,
+        message: dict[str, Any],
+        client: AsyncWebClient,
+        now: datetime,
     ) -> PostResult:
         ts = str(message.get("ts"))
         async with self.db.uow() as uow:
-            await uow.digests.mark_posted(
-                run.id, claimant, channel=team.home_channel, message_ts=ts, now=self.clock.now()
+            still_ours = await uow.digests.mark_posted(
+                run.id,
+                claimant,
+                channel=team.home_channel,
+                message_ts=ts,
+                now=self.clock.now(),
+                reply_claimed_at=now,
             )
             await uow.digests.note_error(
                 run.id, f"an earlier attempt had posted ({run.last_error}); not posted again"
             )
             await uow.commit()
         log.warning("digest for team %s week %s was already in the channel", team.id, week)
-        return PostResult(team.id, week, Outcome.POSTED, team.home_channel, ts)
+        if not still_ours:
+            return PostResult(team.id, week, Outcome.POSTED, team.home_channel, ts)
+        # That earlier attempt may or may not have got its thread reply out: look first.
+        reply = await self._reply(
+            team,
+            week,
+            run.id,
+            claimant,
+            client,
+            team.home_channel,
+            ts,
+            attempt=1,
+            now=now,
+            digest=None,
+            look_first=True,
+        )
+        return PostResult(team.id, week, Outcome.POSTED, team.home_channel, ts, reply=reply)
 
-    async def _thread_reply(
+    async def retry_reply(
+        self,
+        team: Team,
+        run: DigestRun,
+        client: AsyncWebClient,
+        *,
+        claimant: str,
+        now: datetime | None = None,
+    ) -> ReplyResult:
+        """Claim and post the thread reply of an already posted digest whose reply failed.
+
+        The message itself is never posted again; the claim (one guarded UPDATE) lets exactly
+        one scheduler reply, and an earlier reply that landed although it looked failed is
+        found in the thread and recorded instead of posted twice.
+        """
+        now = now or self.clock.now()
+        week = IsoWeek.parse(run.week)
+        async with self.db.uow() as uow:
+            claimed = await uow.digests.claim_reply(
+                run.id, claimant, now=now, stale_before=now - STALE_CLAIM
+            )
+            await uow.commit()
+        if claimed is None or not claimed.channel or not claimed.message_ts:
+            return ReplyResult(team.id, week, Outcome.SKIPPED)
+        return await self._reply(
+            team,
+            week,
+            claimed.id,
+            claimant,
+            client,
+            claimed.channel,
+            claimed.message_ts,
+            attempt=claimed.reply_attempts,
+            now=now,
+            digest=None,
+            look_first=True,
+        )
+
+    async def _reply(
         self,
         team: Team,
         week: IsoWeek,
-        run: DigestRun,
-        digest: Digest,
+        run_id: int,
+        claimant: str,
         client: AsyncWebClient,
         channel: str,
         ts: str,
-    ) -> None:
+        *,
+        attempt: int,
+        now: datetime,
+        digest: Digest | None,
+        look_first: bool,
+    ) -> ReplyResult:
+        """Post the thread reply under message ``ts`` while holding its claim; record how it went.
+
+        ``look_first``: an earlier attempt may have landed (a timeout after Slack posted, a
+        process that died before recording it), so look in the thread before posting.
+        """
+        if look_first:
+            earlier = await self._find_earlier_reply(team, week, client, channel, ts)
+            if earlier is not None:
+                async with self.db.uow() as uow:
+                    await uow.digests.mark_reply_posted(
+                        run_id,
+                        claimant,
+                        reply_ts=earlier,
+                        note="an earlier attempt had replied; not replied again",
+                    )
+                    await uow.commit()
+                log.warning("digest reply for team %s week %s was already there", team.id, week)
+                return ReplyResult(team.id, week, Outcome.POSTED, earlier)
         try:
-            await asyncio.wait_for(
+            if digest is None:
+                digest = await self.build(team, week)
+            blocks = build_digest_thread_blocks(digest)
+            response = await asyncio.wait_for(
                 self.pacer.send(
                     channel,
                     lambda: client.chat_postMessage(
                         channel=channel,
                         thread_ts=ts,
                         text=f"Notable items — {week.label()}",
-                        blocks=build_digest_thread_blocks(digest),
+                        blocks=blocks,
+                        metadata=digest_reply_metadata(team, week),
                         unfurl_links=False,
                         unfurl_media=False,
                     ),
                 ),
                 POST_BUDGET_SECONDS,
             )
+            reply_ts = str(response["ts"])
         except Exception as error:
             # The digest itself is out; re-posting it for the thread would duplicate it.
             reason = f"thread reply failed: {_describe(error)}"
-            log.warning("digest for team %s week %s: %s", team.id, week, reason)
+            retry = reply_retryable(error) and attempt < REPLY_MAX_ATTEMPTS
+            retry_at = now + retry_delay(attempt, channel_problem=False) if retry else None
+            if not isinstance(error, SlackClientError | TimeoutError | OSError):
+                log.exception("digest reply for team %s week %s failed", team.id, week)
+            log.warning(
+                "digest for team %s week %s: %s (attempt %s); %s",
+                team.id,
+                week,
+                reason,
+                attempt,
+                f"retry at {retry_at.isoformat()}" if retry_at else "giving up",
+            )
             async with self.db.uow() as uow:
-                await uow.digests.note_error(run.id, reason)
+                await uow.digests.mark_reply_failed(
+                    run_id, claimant, error=reason, next_attempt_at=retry_at
+                )
                 await uow.commit()
+            return ReplyResult(team.id, week, Outcome.FAILED, error=reason, retry_at=retry_at)
+        async with self.db.uow() as uow:
+            still_ours = await uow.digests.mark_reply_posted(run_id, claimant, reply_ts=reply_ts)
+            await uow.commit()
+        if not still_ours:
+            log.error("digest reply for team %s week %s: claim lost while replying", team.id, week)
+        return ReplyResult(team.id, week, Outcome.POSTED, reply_ts)
+
+    async def _find_earlier_reply(
+        self, team: Team, week: IsoWeek, client: AsyncWebClient, channel: str, ts: str
+    ) -> str | None:
+        """The ts of this digest's thread reply if it is already in the thread (best effort:
+        if the thread can't be read, reply)."""
+        wanted = digest_reply_metadata(team, week)
+        try:
+            response = await client.conversations_replies(
+                channel=channel, ts=ts, include_all_metadata=True, limit=200
+            )
+        except Exception as error:
+            log.info("could not check the thread of %s for an earlier reply: %s", ts, error)
+            return None
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if (
+                message.get("ts") != ts
+                and metadata.get("event_type") == wanted["event_type"]
+                and metadata.get("event_payload") == wanted["event_payload"]
+            ):
+                return str(message.get("ts"))
+        return None
 
     async def _failed(
         self,
@@ -444,10 +637,21 @@ class DigestService:
 DIGEST_EVENT = "infrawork_digest"
 
 
+DIGEST_REPLY_EVENT = "infrawork_digest_items"
+
+
 def digest_metadata(team: Team, week: IsoWeek) -> dict[str, Any]:
     """Message metadata that marks a digest post, so a retry can find an earlier landing."""
     return {
         "event_type": DIGEST_EVENT,
+        "event_payload": {"team": str(team.id), "week": str(week)},
+    }
+
+
+def digest_reply_metadata(team: Team, week: IsoWeek) -> dict[str, Any]:
+    """Message metadata that marks a digest's thread reply (same use as :func:`digest_metadata`)."""
+    return {
+        "event_type": DIGEST_REPLY_EVENT,
         "event_payload": {"team": str(team.id), "week": str(week)},
     }
 

@@ -293,9 +293,14 @@ async def test_a_retry_finds_an_earlier_post_that_landed_and_does_not_post_again
     }
     report = await scheduler.tick(utc(2026, 11, 23, 9, 5))
     assert [(r.outcome, r.ts) for r in report.results] == [(Outcome.POSTED, ts)]
-    assert len(slack.calls_to("chat.postMessage")) == 1  # only the failed first attempt
+    # Not posted again: the failed first attempt, then only the thread reply under the landed
+    # message (that attempt never got as far as replying: the thread is empty).
+    calls = slack.calls_to("chat.postMessage")
+    assert len(calls) == 2 and calls[1].args["thread_ts"] == ts
+    assert len(top_level(slack, "C0LANDED")) == 1
     [run] = await runs(db)
     assert (run.status, run.message_ts, run.attempts) == ("posted", ts, 2)
+    assert (run.reply_status, run.reply_attempts) == ("posted", 1)
 
 
 async def test_not_in_channel_is_reported_to_the_setup_person_once(db, slack, scheduler):

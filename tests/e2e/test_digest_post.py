@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from bot import cli
 from bot.runtime import Runtime
-from bot.services.digest import current_digest_week
+from bot.scheduler import scheduler_for
+from bot.services.digest import Outcome, current_digest_week
 from storage.tables import DigestRun, Team, WorkItem
 from tests.conftest import BOT_TOKEN, FakeClock
 from tests.support.fake_slack import FakeSlack
@@ -113,6 +114,45 @@ async def test_digest_post_is_once_per_team_and_week_despite_a_429(
     assert len(slack.calls_to("chat.postMessage")) == 3
     assert len(top_level(slack, "C0PLATFORM")) == 1
     assert "not posted" in capsys.readouterr().out
+
+
+async def test_a_thread_reply_rate_limited_beyond_retries_is_posted_by_a_later_pass(
+    running, slack, http, clock, cli_env, capsys
+):
+    await log_a_week_of_work(running, slack, http, clock)
+    # Slack keeps answering 429 to the thread reply, beyond the client's 3 retries.
+    slack.rate_limit(
+        "chat.postMessage", retry_after=0, times=4, when=lambda args: "thread_ts" in args
+    )
+
+    assert await asyncio.to_thread(run_cli, "digest", "--all", "--post") == 0
+    out = capsys.readouterr().out
+    assert "posted to C0PLATFORM" in out
+    assert "thread reply failed: ratelimited (HTTP 429); retried from " in out
+    [message] = top_level(slack, "C0PLATFORM")
+    assert [m for m in slack.messages["C0PLATFORM"] if m.get("thread_ts")] == []
+    async with running.db.read() as uow:
+        [run] = (await uow.session.scalars(select(DigestRun))).all()
+    assert (run.status, run.reply_status, run.reply_attempts) == ("posted", "failed", 1)
+    assert run.reply_next_attempt_at is not None
+
+    # The server's scheduler replies once the retry is due, under the same message.
+    scheduler = scheduler_for(running)
+    early = await scheduler.tick(run.reply_next_attempt_at - timedelta(seconds=1))
+    assert early.replies == []
+    report = await scheduler.tick(run.reply_next_attempt_at)
+    assert [r.outcome for r in report.replies] == [Outcome.POSTED]
+    assert report.results == []
+    assert await asyncio.to_thread(run_cli, "digest", "--all", "--post") == 0  # still once
+
+    assert top_level(slack, "C0PLATFORM") == [message]
+    [reply] = [m for m in slack.messages["C0PLATFORM"] if m.get("thread_ts")]
+    assert reply["thread_ts"] == message["ts"]
+    assert "disk full on build-runner-2" in json.dumps(reply["blocks"])
+    assert len(slack.calls_to("chat.postMessage")) == 1 + 4 + 1
+    async with running.db.read() as uow:
+        [run] = (await uow.session.scalars(select(DigestRun))).all()
+    assert (run.reply_status, run.reply_ts, run.attempts) == ("posted", reply["ts"], 1)
 
 
 async def test_digest_print_renders_text_without_slack(

@@ -179,12 +179,26 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=32), nullable=True),
         sa.Column("message_ts", sa.String(length=32), nullable=True),
         sa.Column("posted_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("reply_status", sa.String(length=12), nullable=True),
+        sa.Column("reply_claimed_by", sa.String(length=64), nullable=True),
+        sa.Column("reply_claimed_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("reply_attempts", sa.Integer(), nullable=False),
+        sa.Column("reply_next_attempt_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("reply_ts", sa.String(length=32), nullable=True),
+        sa.Column("reply_error", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["team_id"], ["teams.id"], name=op.f("fk_digests_team_id_teams"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_digests")),
         sa.UniqueConstraint("team_id", "week", name=op.f("uq_digests_team_id_week")),
     )
+    with op.batch_alter_table("digests", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_digests_reply_status_next",
+            ["reply_status", "reply_next_attempt_at"],
+            unique=False,
+        )
+
     op.create_table(
         "measurements",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -329,6 +343,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_measurements_team_principle_at")
 
     op.drop_table("measurements")
+    with op.batch_alter_table("digests", schema=None) as batch_op:
+        batch_op.drop_index("ix_digests_reply_status_next")
+
     op.drop_table("digests")
     op.drop_table("baselines")
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
