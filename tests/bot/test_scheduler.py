@@ -206,6 +206,22 @@ async def test_spring_forward_gap_and_fall_back_repeat_in_berlin(db, slack, sche
     assert len(top_level(slack, team.home_channel)) == 2
 
 
+async def test_a_dst_gap_across_sunday_midnight_still_gets_that_weeks_digest(db, slack, scheduler):
+    # Algiers sprang forward from Sunday 1971-04-25 23:00 to Monday 00:00: week 16's Sunday
+    # 23:30 digest goes out at Monday 00:00 (already week 17 there), reporting week 16, and
+    # week 17's at its own Sunday: one each.
+    team = await make_team(db, "C0ALG", tz="Africa/Algiers", weekday=SUNDAY, at="23:30")
+    assert (await scheduler.tick(utc(1971, 4, 25, 22, 59))).due == 0
+    report = await scheduler.tick(utc(1971, 4, 26, 7))  # Monday morning: caught up
+    assert [r.week for r in report.posted] == [IsoWeek(1971, 16)]
+    assert (await scheduler.tick(utc(1971, 5, 2, 22, 29))).due == 0
+    assert [r.week for r in (await scheduler.tick(utc(1971, 5, 2, 22, 30))).posted] == [
+        IsoWeek(1971, 17)
+    ]
+    assert [r.week for r in await runs(db)] == ["1971-W16", "1971-W17"]
+    assert len(top_level(slack, team.home_channel)) == 2
+
+
 async def test_monday_nine_in_tonga_and_in_honolulu(db, slack, scheduler):
     tonga = await make_team(db, "C0TONGA", tz="Pacific/Tongatapu")  # UTC+13
     honolulu = await make_team(db, "C0HNL", tz="Pacific/Honolulu")  # UTC−10
