@@ -69,8 +69,7 @@ def classify(
     ``logged_at`` (aware) anchors relative dates; ``context`` says how it was captured (an
     incident-emoji reaction makes it forced); ``team`` blends in the team's past corrections.
     """
-    hits, tokens, dates, flags = read(text)
-    lowered = text.lower()
+    hits, tokens, dates, flags, lowered = read(text)
     if lowered == text:
         lowered = text  # which saves Hit.evidence looking the words up again
     scales = _scales(hits, tokens, flags)
@@ -137,7 +136,10 @@ def classify(
         # Hardly anything to go on ("misc", "look into the thing"): ask rather than guess.
         cap = _LITTLE_EVIDENCE_CONFIDENCE
         probs = tuple([cap if cap < p else p for p in probs])  # min(p, cap), without the calls
-    quadrant, confidence, team_signal = _blend(text, probs, rules_quadrant, team)
+    if team is None:
+        quadrant, confidence, team_signal = rules_quadrant, max(probs), None
+    else:
+        quadrant, confidence, team_signal = _blend(text, probs, rules_quadrant, team)
 
     forced = quadrant is _FS or quadrant is _FL
     long_term = quadrant is _FL or quadrant is _DL

@@ -1386,15 +1386,16 @@ _NEGATORS = frozenset({"no", "not", "non", "never", "without", "isn't", "wasn't"
 
 def find_cues(text: str) -> tuple[list[Hit], list[str]]:
     """All lexicon cues in ``text`` (longest phrase wins) and the lower-cased tokens."""
-    hits, tokens, _, _ = read(text)
+    hits, tokens, *_ = read(text)
     return hits, tokens
 
 
-def read(text: str) -> tuple[list[Hit], list[str], list[int], int]:
+def read(text: str) -> tuple[list[Hit], list[str], list[int], int, str]:
     """:func:`find_cues`, plus where the words that may belong to a date are (for
     :func:`core.classify_dates.find_times`) and which :class:`Flag` bits the words and cues
-    have, all found in the same pass over the words."""
-    lowered = text.lower().replace("\u2019", "'")
+    have, all found in the same pass over the words; and ``text.lower()``."""
+    lower = text.lower()
+    lowered = lower.replace("\u2019", "'")
     tokens: list[str] = _TOKEN_RE.findall(lowered)
     hits, dates, flags = _match(tokens)
     # Alert names come glued: "KubePodCrashLooping", "PrometheusTSDBCompactionsFailing". Only a
@@ -1411,7 +1412,7 @@ def read(text: str) -> tuple[list[Hit], list[str], list[int], int]:
         if len(hits) > found:
             flags |= Flag.REFRAMING  # PURPOSE_CUE
     _special(text, lowered, hits, tokens)  # adds only NOW and DEADLINE cues, which do not reframe
-    return hits, tokens, dates, flags
+    return hits, tokens, dates, flags, lower
 
 
 class Flag:

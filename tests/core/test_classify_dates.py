@@ -113,6 +113,6 @@ def test_nearest_stated_deadline_wins() -> None:
     ],
 )
 def test_dates_found_while_reading_the_words_give_the_same_mentions(text: str) -> None:
-    _, tokens, dates, _ = read(text)
+    _, tokens, dates, *_ = read(text)
     assert find_times(text, MONDAY, tokens, dates) == find_times(text, MONDAY)
     assert bool(dates) == any(may_be_date(t) for t in tokens)
