@@ -226,12 +226,25 @@ def _add_times(
     hz_forced: list[_Part],
     hz_disc: list[_Part],
 ) -> None:
-    future = [t for t in times if not t.past]
-    if future:
-        # The nearest deadline decides: a cutoff tonight beats a migration due next quarter. A
-        # duration ("report within 24h") is not the deadline when a date is also named.
-        dated = [t for t in future if not t.evidence.lower().startswith("within")]
-        t = min(dated or future, key=_days_key)
+    # The nearest deadline decides: a cutoff tonight beats a migration due next quarter. A
+    # duration ("report within 24h") is not the deadline when a date is also named. One pass
+    # finds the first nearest of each kind, as min() would, and the first past mention.
+    nearest: TimeMention | None = None
+    nearest_any: TimeMention | None = None
+    first_past: TimeMention | None = None
+    days = days_any = 0.0
+    for t in times:
+        if t.past:
+            if first_past is None:
+                first_past = t
+            continue
+        d = _days_key(t)
+        if nearest_any is None or d < days_any:
+            nearest_any, days_any = t, d
+        if (nearest is None or d < days) and not t.evidence.lower().startswith("within"):
+            nearest, days = t, d
+    if nearest_any is not None:
+        t = nearest if nearest is not None else nearest_any
         ev, meaning = t.evidence, t.meaning()
         # Work with a date attached is more often owed to someone than chosen (counted, not shown).
         stated = ev.lower().startswith(_DEADLINE_WORDS)
@@ -246,12 +259,11 @@ def _add_times(
             scale = 0.7 if t.days < 30 else 1.0
             hz_forced.append((_DATE_LONG_FORCED * scale, -1, None, ev, meaning))
             hz_disc.append((_DATE_LONG_DISC, -1, None, ev, meaning))
-    past = [t for t in times if t.past]
-    if past:
-        t = past[0]
-        forced_parts.append((0.8, -3, None, t.evidence, "already happening"))
-        if not future:
-            hz_forced.append((-1.5, -1, None, t.evidence, "already happening"))
+    if first_past is not None:
+        ev = first_past.evidence
+        forced_parts.append((0.8, -3, None, ev, "already happening"))
+        if nearest_any is None:
+            hz_forced.append((-1.5, -1, None, ev, "already happening"))
 
 
 def _days_key(t: TimeMention) -> float:
