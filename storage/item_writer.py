@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, insert, or_, select
+from sqlalchemy import Table, and_, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -101,6 +101,10 @@ class ItemWriter:
         self._queue: list[_Pending] = []
         self._drainer: asyncio.Task[None] | None = None
         module: Any = postgresql if engine.dialect.name == "postgresql" else sqlite
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._max_id = select(func.coalesce(func.max(_ITEMS.c.id), 0))
+        self._insert_many = insert(_ITEMS)
+        self._blank_row: dict[str, Any] = dict.fromkeys(_ITEMS.c.keys())
         self._insert_plain = insert(_ITEMS).returning(*_ITEMS.c, sort_by_parameter_order=True)
         self._insert_once = (
             module.insert(_ITEMS)
@@ -209,7 +213,17 @@ class ItemWriter:
         await self._touch_members(conn, [batch[i].member for i in live])
 
         plain = [i for i in live if batch[i].message_key is None]
-        if plain:
+        if plain and self._sqlite:
+            # SQLAlchemy inserts row by row on SQLite to return ids in order (a thread hop
+            # each through aiosqlite). This transaction holds SQLite's write lock (BEGIN
+            # IMMEDIATE), so the next ids are known: max(id) + 1 …, what SQLite itself would
+            # assign; one executemany then writes them all.
+            top = (await conn.execute(self._max_id)).scalar_one()
+            params = [{**batch[i].values, "id": top + 1 + n} for n, i in enumerate(plain)]
+            await conn.execute(self._insert_many, params)
+            for index, values in zip(plain, params, strict=True):
+                results[index] = StoredItem({**self._blank_row, **values}, created=True)
+        elif plain:
             rows = await conn.execute(self._insert_plain, [batch[i].values for i in plain])
             for index, row in zip(plain, rows.mappings().all(), strict=True):
                 results[index] = StoredItem(dict(row), created=True)

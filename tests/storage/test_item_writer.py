@@ -159,6 +159,25 @@ async def test_two_processes_capturing_one_message_store_it_once(database_url: s
     assert len(rows) == 1
 
 
+async def test_two_processes_adding_at_once_each_get_their_own_rows(database_url: str):
+    replicas = [Database(database_url) for _ in range(2)]
+    try:
+        team = await _team(replicas[0])
+        results = await asyncio.gather(
+            *(
+                db.item_writer.add(_values(team.id, f"replica {r} item {n}"))
+                for n in range(12)
+                for r, db in enumerate(replicas)
+            )
+        )
+        stored = {row.id: row.text for row in await _rows(replicas[0])}
+    finally:
+        for db in replicas:
+            await db.dispose()
+    assert len(stored) == 24
+    assert {r.row["id"]: r.row["text"] for r in results} == stored
+
+
 async def test_a_passed_deadline_stores_only_that_item(db: Database):
     team = await _team(db)
     results = await asyncio.gather(
