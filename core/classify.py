@@ -187,19 +187,30 @@ def _scales(hits: list[Hit], tokens: Sequence[str], flags: int) -> list[float] |
             conditional = -1  # "X crashes when Y" is still a crash
     if conditional < 0 and not flags & Flag.REFRAMING:
         return None
-    # "alert on cert expiry": the watched-for condition is not an event happening now.
-    monitor = min((h.pos for h in hits if h.cue.kind is Kind.MONITOR), default=-1)
+    # One pass over the hits for: the first MONITOR cue ("alert on cert expiry": the watched-for
+    # condition is not an event happening now); which kinds occur; whether a chosen action comes
+    # with PAST events ("bump the memory limit, it got OOMKilled twice last week": an action
+    # about past events); where the purpose clause of a PREVENT cue opens (a few words before it).
+    monitor = -1
+    window = 10_000
+    kinds = set()
+    action = False
+    for h in hits:
+        cue = h[0]
+        kind = cue.kind
+        kinds.add(kind)
+        if kind is Kind.MONITOR:
+            if monitor < 0 or h[1] < monitor:
+                monitor = h[1]
+        elif kind is Kind.PREVENT and h[1] - 8 < window:
+            window = h[1] - 8
+        if cue.forced < 0 and kind is not Kind.PAST:
+            action = True
     if monitor >= 0 and (conditional < 0 or monitor < conditional):
         conditional = monitor
-    kinds = {h.cue.kind for h in hits}
-    # "bump the memory limit, it got OOMKilled twice last week": an action about past events.
     followup = Kind.FOLLOWUP in kinds
-    past_action = Kind.PAST in kinds and any(
-        h.cue.forced < 0 and h.cue.kind is not Kind.PAST for h in hits
-    )
+    past_action = Kind.PAST in kinds and action
     recurring_build = Kind.RECURRING in kinds and Kind.BUILD in kinds
-    # The purpose clause of a PREVENT cue: from a few words before it to the end.
-    window = min((h.pos - 8 for h in hits if h.cue.kind is Kind.PREVENT), default=10_000)
     out: list[float] = []
     for h in hits:
         scale = 1.0
