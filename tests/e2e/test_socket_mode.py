@@ -26,6 +26,42 @@ from tests.support.signing import slash_command_body
 APP_TOKEN = "xapp-1-A0001-0000-test"  # a fake app-level token for the fake Slack
 OPENSSL = "Patch OpenSSL CVE-2026-1234 on all edge hosts by Friday"
 ROOT = Path(__file__).resolve().parents[2]
+STARTUP_TIMEOUT = 120.0
+"""An upper bound, not a wait: a child that dies fails the test at once; one that starts is
+used as soon as it connects. Interpreter start, imports and migrations took ~13 s with the
+2 shared cores busy, so a tight bound (it was 30 s) fails on a loaded machine, not on a bug."""
+OWN_SETTINGS = ("SLACK_", "DATABASE_URL", "DB_", "TOKEN_ENCRYPTION_KEY", "LOG_", "SCHEDULER_")
+"""Prefixes of bot.settings.Settings' variables (plus HOST and PORT, matched whole)."""
+
+
+def child_env(**settings: str) -> dict[str, str]:
+    """The child's environment: this process's, minus every infrawork setting, plus ``settings``.
+
+    An inherited LOG_LEVEL=warning (or SLACK_CLIENT_ID, …) would change what the child does and
+    logs; so would a developer's .env, which is why the child runs in a scratch directory.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.upper().startswith(OWN_SETTINGS) and k.upper() not in ("HOST", "PORT")
+    }
+    return {**env, "PYTHONPATH": str(ROOT), **settings}
+
+
+async def started_or_exited(
+    server: FakeSocketMode, process: asyncio.subprocess.Process, log: asyncio.Task[bytes]
+) -> None:
+    """Wait until the child has connected to the fake Socket Mode server; fail at once (with its
+    log) if it exits first."""
+    connected = asyncio.ensure_future(server.wait_connected(timeout=STARTUP_TIMEOUT))
+    exited = asyncio.ensure_future(process.wait())
+    await asyncio.wait({connected, exited}, return_when=asyncio.FIRST_COMPLETED)
+    if connected.done():
+        exited.cancel()
+        connected.result()  # a TimeoutError if it neither connected nor exited in time
+        return
+    connected.cancel()
+    pytest.fail(f"serve --socket exited ({process.returncode}) before connecting:\n{await log}")
 
 
 def command_payload(text: str, **kwargs: str) -> dict[str, str]:
@@ -120,27 +156,26 @@ async def test_health_says_the_socket_is_down(socket_runtime, socket_server, htt
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM")
 async def test_serve_socket_cli_shuts_down_gracefully_on_sigterm(
-    database_url, slack, socket_server
+    database_url, slack, socket_server, tmp_path
 ):
-    env = {
-        **os.environ,
-        "SLACK_APP_TOKEN": APP_TOKEN,
-        "SLACK_BOT_TOKEN": "xoxb-test-0000",
-        "SLACK_API_URL": slack.api_url,
-        "DATABASE_URL": database_url,
-        "SCHEDULER_ENABLED": "false",
-        "HOST": "127.0.0.1",
-        "PORT": "0",
-        "LOG_FORMAT": "json",
-    }
-    env.pop("SLACK_SIGNING_SECRET", None)
+    env = child_env(
+        SLACK_APP_TOKEN=APP_TOKEN,
+        SLACK_BOT_TOKEN="xoxb-test-0000",
+        SLACK_API_URL=slack.api_url,
+        DATABASE_URL=database_url,
+        SCHEDULER_ENABLED="false",
+        HOST="127.0.0.1",
+        PORT="0",
+        LOG_FORMAT="json",
+        LOG_LEVEL="INFO",
+    )
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot.cli",
         "serve",
         "--socket",
-        cwd=ROOT,
+        cwd=tmp_path,  # no stray .env
         env=env,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
@@ -149,12 +184,12 @@ async def test_serve_socket_cli_shuts_down_gracefully_on_sigterm(
     assert process.stderr is not None
     reading = asyncio.create_task(process.stderr.read())  # never let a full pipe block it
     try:
-        await socket_server.wait_connected(timeout=30)
+        await started_or_exited(socket_server, process, reading)
         envelope_id = await socket_server.send("slash_commands", command_payload(f"add {OPENSSL}"))
-        ack = await socket_server.ack(envelope_id, timeout=10)
+        ack = await socket_server.ack(envelope_id, timeout=30)
         assert ack["payload"]["response_type"] == "ephemeral"
         process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), 20)
+        await asyncio.wait_for(process.wait(), 60)
     finally:
         if process.returncode is None:
             process.kill()
@@ -190,31 +225,32 @@ async def test_a_reinstalled_single_workspace_app_resumes_work(
         await asyncio.wait_for(serving, 15)
 
 
-async def test_serve_socket_with_a_refused_app_token_exits_with_the_reason(database_url, slack):
+async def test_serve_socket_with_a_refused_app_token_exits_with_the_reason(
+    database_url, slack, tmp_path
+):
     slack.script("apps.connections.open", body={"ok": False, "error": "invalid_auth"}, times=5)
-    env = {
-        **os.environ,
-        "SLACK_APP_TOKEN": "xapp-1-revoked",
-        "SLACK_BOT_TOKEN": "xoxb-test-0000",
-        "SLACK_API_URL": slack.api_url,
-        "DATABASE_URL": database_url,
-        "SCHEDULER_ENABLED": "false",
-        "HOST": "127.0.0.1",
-        "PORT": "0",
-    }
+    env = child_env(
+        SLACK_APP_TOKEN="xapp-1-revoked",
+        SLACK_BOT_TOKEN="xoxb-test-0000",
+        SLACK_API_URL=slack.api_url,
+        DATABASE_URL=database_url,
+        SCHEDULER_ENABLED="false",
+        HOST="127.0.0.1",
+        PORT="0",
+    )
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot.cli",
         "serve",
         "--socket",
-        cwd=ROOT,
+        cwd=tmp_path,  # no stray .env
         env=env,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
-    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    _, stderr = await asyncio.wait_for(process.communicate(), STARTUP_TIMEOUT)
     assert process.returncode == 2
     assert "Slack refused SLACK_APP_TOKEN (invalid_auth)" in stderr.decode()
     assert "Traceback" not in stderr.decode()
