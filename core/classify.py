@@ -17,9 +17,9 @@ from operator import itemgetter
 from core.classify_dates import TimeMention, find_times
 from core.learning import TeamModel
 from core.model import Axis, CaptureContext, Classification, Principle, Quadrant, Signal
-from core.signals import CONDITIONALS, Cue, Flag, Hit, Kind, read
+from core.signals import CONDITIONALS, EXPOSURES, FORECAST, Cue, Flag, Hit, Kind, read
 
-CLASSIFIER_VERSION = "rules-2025.11.5"
+CLASSIFIER_VERSION = "rules-2025.11.6"
 """Changes whenever the rules change, so stored classifications can be told apart."""
 
 FORCED_THRESHOLD = 1.0
@@ -49,6 +49,7 @@ _INCIDENT_NOW = 12.0
 """How hard an incident reaction pulls forced work to short-term when no far date is named."""
 
 _DEADLINE_WORDS = ("by ", "before ", "until ", "till ", "due ", "no later")
+_DEADLINE_LEADS = (" by", " before", " until", " till", " due", "effective")
 _UNSHOWN = -99
 """Order of a part that counts in the score but is not worth naming in the explanation."""
 
@@ -113,7 +114,7 @@ def classify(
             hz_disc.append((cue.hz_disc * scale, order, hit, "", ""))
 
     if times:
-        _add_times(times, forced_parts, hz_forced, hz_disc)
+        _add_times(times, lowered, forced_parts, hz_forced, hz_disc)
     if context is not None:
         _add_context(context, forced_parts, hz_forced, _far(times))
 
@@ -190,11 +191,15 @@ def _scales(hits: list[Hit], tokens: Sequence[str], flags: int) -> list[float] |
     # One pass over the hits for: the first MONITOR cue ("alert on cert expiry": the watched-for
     # condition is not an event happening now); which kinds occur; whether a chosen action comes
     # with PAST events ("bump the memory limit, it got OOMKilled twice last week": an action
-    # about past events); where the purpose clause of a PREVENT cue opens (a few words before it).
+    # about past events); where the purpose clause of a PREVENT cue opens (a few words before it);
+    # where a document's topic starts ("docs for IP address exhaustion": the words after a
+    # document's "for"/"about" are what it is about); whether an outside deadline or a named
+    # vulnerability is in the text.
     monitor = -1
     window = 10_000
+    topic = 10_000
     kinds = set()
-    action = False
+    action = compelled = False
     for h in hits:
         cue = h[0]
         kind = cue.kind
@@ -204,17 +209,29 @@ def _scales(hits: list[Hit], tokens: Sequence[str], flags: int) -> list[float] |
                 monitor = h[1]
         elif kind is Kind.PREVENT and h[1] - 8 < window:
             window = h[1] - 8
+        elif kind is Kind.TOPIC and h[1] < topic:
+            topic = h[1]
+        elif kind is Kind.DEADLINE or id(cue) in EXPOSURES:
+            compelled = True
         if cue.forced < 0 and kind is not Kind.PAST:
             action = True
     if monitor >= 0 and (conditional < 0 or monitor < conditional):
         conditional = monitor
     followup = Kind.FOLLOWUP in kinds
     past_action = Kind.PAST in kinds and action
-    recurring_build = Kind.RECURRING in kinds and Kind.BUILD in kinds
+    build = Kind.BUILD in kinds
+    recurring_build = Kind.RECURRING in kinds and build
+    # "upgrade … to avoid extended-support fees", "patch … to prevent RCE": preventing the
+    # consequence of an outside deadline or a named vulnerability is not a choice to build
+    # something, so the prevention words are not evidence of chosen work either.
+    compelled = compelled and window < 10_000 and not build
     out: list[float] = []
     for h in hits:
         scale = 1.0
         kind = h.cue.kind
+        if compelled and kind is Kind.PREVENT:
+            out.append(0.2)
+            continue
         if kind is Kind.NOW or kind is Kind.DEADLINE:
             if kind is Kind.NOW:
                 if followup:
@@ -225,14 +242,23 @@ def _scales(hits: list[Hit], tokens: Sequence[str], flags: int) -> list[float] |
                     scale = min(scale, 0.25)
                 if 0 <= conditional < h.pos:
                     scale = min(scale, 0.3)
-            if h.pos >= window:
+            # A purpose clause reframes an outside deadline only when the work builds something
+            # lasting ("push-button upgrades so EOL deadlines stop being fire drills"); "upgrade to
+            # avoid extended-support charges" is still the deadline. Patching a named
+            # vulnerability "to prevent RCE" is still the vulnerability.
+            if h.pos >= window and (build or (kind is Kind.NOW and id(h.cue) not in EXPOSURES)):
                 scale = min(scale, 0.1)
+            if h.pos > topic:
+                scale = min(scale, 0.2)
+            if build and h.cue is FORECAST:
+                scale = min(scale, 0.3)
         out.append(scale)
     return out
 
 
 def _add_times(
     times: list[TimeMention],
+    lowered: str,
     forced_parts: list[_Part],
     hz_forced: list[_Part],
     hz_disc: list[_Part],
@@ -258,8 +284,13 @@ def _add_times(
         t = nearest if nearest is not None else nearest_any
         ev, meaning = t.evidence, t.meaning()
         # Work with a date attached is more often owed to someone than chosen (counted, not shown).
-        stated = ev.lower().startswith(_DEADLINE_WORDS)
-        forced_parts.append((0.8 if stated else 0.4, _UNSHOWN, None, ev, "a date it is due by"))
+        low = ev.lower()
+        stated = low.startswith(_DEADLINE_WORDS)
+        if not stated:
+            # "before 31 March": the date was found without the word that makes it a deadline.
+            at = lowered.find(low)
+            stated = at > 0 and lowered[max(0, at - 8) : at].rstrip().endswith(_DEADLINE_LEADS)
+        forced_parts.append((1.2 if stated else 0.4, _UNSHOWN, None, ev, "a date it is due by"))
         if t.days is None:
             hz_forced.append((_DATE_UNPLACED_FORCED, -1, None, ev, meaning))
             hz_disc.append((_DATE_UNPLACED_DISC, -1, None, ev, meaning))

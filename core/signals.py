@@ -40,6 +40,9 @@ class Kind(Enum):
     """Watching for a condition ("alert on cert expiry"): what follows is not happening now."""
     PAST = 8
     """Something that happened before ("twice last week"): with an action, a follow-up."""
+    TOPIC = 10
+    """A document named as the work's object ("docs for IP exhaustion"): what follows is its
+    topic."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,8 @@ class Cue:
     slots: tuple[tuple[int, float], ...] = ()
     """``principles`` by position in :class:`Principle` (cheaper to add up than enum keys)."""
     reframing: bool = False
-    """Whether this cue changes how other cues count (follow-up, prevention, recurrence)."""
+    """Whether this cue changes how other cues count (follow-up, prevention, recurrence) or is
+    itself reframed by the rest of the sentence (a forecast in a text that builds a tool)."""
     scored: bool = False
     """Whether it weighs on either question at all (principle-only cues do not)."""
 
@@ -73,7 +77,9 @@ class Cue:
         object.__setattr__(
             self,
             "reframing",
-            self.kind in (Kind.FOLLOWUP, Kind.PREVENT, Kind.RECURRING, Kind.PAST, Kind.MONITOR),
+            self.reframing
+            or self.kind
+            in (Kind.FOLLOWUP, Kind.PREVENT, Kind.RECURRING, Kind.PAST, Kind.MONITOR, Kind.TOPIC),
         )
 
 
@@ -135,12 +141,14 @@ def _add(
     kind: Kind = Kind.PLAIN,
     p: str = "",
     label: str | None = None,
+    reframed: bool = False,
 ) -> None:
     if kind is Kind.BUILD and f < 0:
         # Scope words say how big the work is, not who compels it (rubric tie-breaker 2): they
         # lean only lightly towards chosen work.
         f *= 0.6
-    _LEXICON.append((phrases, Cue(meaning, f, hf, hd, kind, _pr(p), label)))
+    cue = Cue(meaning, f, hf, hd, kind, _pr(p), label, reframing=reframed)
+    _LEXICON.append((phrases, cue))
 
 
 NOW, DEADLINE, FOLLOWUP, PREVENT = Kind.NOW, Kind.DEADLINE, Kind.FOLLOWUP, Kind.PREVENT
@@ -289,7 +297,9 @@ _add(
     p="reliability",
 )
 _add(
-    "timing out|timed out|timeouts|time outs|latency spike|latency spikes|spiking|spike|spikes"
+    "timing out|timed out|seeing timeouts|getting timeouts|lots of timeouts|timeouts on"
+    "|timeouts from|timeouts to|timeouts for|timeouts against|timeouts talking|time outs"
+    "|latency spike|latency spikes|spiking|spike|spikes"
     "|climbing|skyrocketing|through the roof|slow as|crawling|10x slower|high latency",
     "latency degraded now",
     1.8,
@@ -340,8 +350,10 @@ _add("prod|production", "production", 0.3, -0.2)
 _add("memory leak|leaking memory", "processes leaking memory", 2.0, -1.8, kind=NOW, p="reliability")
 _add(
     "not healthy|unhealthy|not scheduling|not starting|not running|no leader|leaderless"
-    "|lost leader|leader election|not ready|won't come up|wont come up|didn't come back"
-    "|didnt come back|not coming back|refusing connections|connection refused|connection reset"
+    "|lost leader|not ready|won't come up|wont come up|didn't come back"
+    "|didnt come back|not coming back|not renewing|not auto renewing|not auto-renewing"
+    "|not renewed|not being renewed|stopped renewing|fails to renew|failed to renew"
+    "|failing to renew|refusing connections|connection refused|connection reset"
     "|connections refused|cannot connect|can't connect|cant connect|servfail|nxdomain"
     "|handshake failures|handshake failure|x509|tls errors|ssl errors|cascading|cascading failure"
     "|thundering herd|backed up|backing up|piling up|backlog growing|queue growing|hours behind"
@@ -390,6 +402,7 @@ _add(
 # --- security exposure ----------------------------------------------------------------------------
 # Why: a vulnerability, leaked secret or active attack: forced, short-term unless a date says not.
 _add("cve|cves|cve's", "security exposure", 3.0, -1.6, kind=NOW, p="security:2", label="CVE")
+_EXPOSURE_FROM = len(_LEXICON) - 1
 _add(
     "security advisory|advisory|ghsa|cvss",
     "a security advisory",
@@ -417,6 +430,9 @@ _add(
     kind=NOW,
     p="security:2",
 )
+EXPOSURES = frozenset(id(cue) for _, cue in _LEXICON[_EXPOSURE_FROM:])
+"""Named vulnerabilities (CVE, advisory, vuln, exploit): patching one "to prevent RCE" is still
+forced, unlike a purpose clause about exposures in general ("so a leaked key doesn't matter")."""
 _add(
     "leaked|leak|leaking|exposed|exposure|pasted|committed a secret|pushed a secret"
     "|pushed a private key|public read|publicly readable|world-readable|world readable"
@@ -460,7 +476,10 @@ _add(
     p="security",
 )
 _add(
-    "expiry report|expiry dates|expiry date|expiration date|expiration dates|expiry alert"
+    "renew certificates|renew certificate|renew certs|renew cert|renewing certificates"
+    "|renewing certs|certificate renewal|certificate renewals|cert renewal|cert renewals"
+    "|ssl renewal|tls renewal|renewal process|auto-renew|auto renew|auto-renewal|auto renewal"
+    "|expiry report|expiry dates|expiry date|expiration date|expiration dates|expiry alert"
     "|expiry alerts|expiry monitoring|expiry dashboard|expiry panel|expiry check|expiry checks",
     "certificate hygiene",
     -0.6,
@@ -496,7 +515,12 @@ _add(
     2.0,
     kind=DEADLINE,
     p="reliability",
+    reframed=True,
 )
+FORECAST = _LEXICON[-1][1]
+"""Forecast words in a text that builds something ("capacity planning automation", "headroom
+estimation") describe what the tool handles, not a forecast that compels the work (rubric
+tie-breaker 6)."""
 _add("capacity", "capacity", 0.8, 0.4, p="reliability")
 _add(
     "limit|limits|hits the|hit the|hitting the|ceiling|max out|max size|size limit",
@@ -536,7 +560,7 @@ _add(
 # Why: an outside party set the terms (EOL, deprecation, contract, exit, compliance, launch,
 # customer): forced, usually long-term.
 _add(
-    "breaking change|breaking changes",
+    "breaking change|breaking changes|upcoming change|upcoming changes",
     "an upstream breaking change",
     1.4,
     1.0,
@@ -581,12 +605,14 @@ _add(
     "|removed in|will be removed|being removed|removal|removes|removing support"
     "|drops support|dropping support|drop support|dropped support"
     "|no longer|going away|shutting down|shuts down|will shut down|turns off|turning off"
-    "|will turn off|switching off|switches off|pulling the plug|end of sale|discontinu*",
+    "|will turn off|switching off|switches off|pulling the plug|end of sale|discontinu*"
+    "|is no more|are no more|will be shutdown|be shut down|being shut down|will shutdown"
+    "|is shutting down|shutdown soon|shutdown date",
     "a provider deprecation",
     2.4,
     1.6,
     kind=DEADLINE,
-    p="reliability:0.5",
+    p="reliability",
 )
 _add(
     "deprecation message|deprecation messages|deprecation warning to|deprecation notices"
@@ -815,7 +841,8 @@ _add(
 _add(
     "multi-region|multi region|multiregion|active-active|active/active"
     "|cell-based|cell based|cells|sharding|shard|shards|resharding|multi-az|multi-cluster"
-    "|per-domain|federation|federated",
+    "|per-domain|federation|federated|multi regions|multiple regions|multi-regions"
+    "|cross-region|cross region|across regions",
     "a new topology",
     -1.6,
     1.4,
@@ -831,7 +858,7 @@ _add(
     "|workflow engine|orchestrat*|progressive delivery|feature flag service|feature flags"
     "|canary analysis|automated canary|canaries|blue/green|blue-green|chaos"
     "|game day|game days|gameday|gamedays|fault injection|sbom|sboms|reproducible"
-    "|supply chain|slsa|sigstore|cosign",
+    "|supply chain|slsa|sigstore|cosign|distributed tracing|opentelemetry|open telemetry",
     "a generational change",
     -1.0,
     1.2,
@@ -875,7 +902,8 @@ _add(
 _add(
     "design doc|design|rfc|proposal|strategy|strategic|roadmap|okr|okrs|initiative|vision"
     "|long-term|long term|longterm|multi-quarter|evaluate|evaluating|evaluation|eval|evals|poc"
-    "|proof of concept|prototype|pilot|explore|exploring|investigate options|research|long-lived",
+    "|proof of concept|prototype|pilot|explore|exploring|investigate options|research|long-lived"
+    "|investigation|investigations|possibilities|feasibility",
     "a planned initiative",
     -0.8,
     1.0,
@@ -884,6 +912,7 @@ _add(
 )
 _add(
     "build|building|built|develop|create a|new service|new system|own service|its own"
+    "|tooling|calculator|estimator|estimation|estimations"
     "|dedicated|layer|component|end-to-end|full workflow|whole|entire",
     "building something new",
     -0.4,
@@ -904,7 +933,7 @@ _add(
     "|rollbacks|automatic rollbacks|auto-rollback|auto rollback|highly available|ha setup"
     "|disaster recovery|dr plan|dr site|backup strategy|containerize|containerise"
     "|containerizing|serverless|codify|codified|terraform-ize|import into terraform|tracing"
-    "|distributed tracing|opentelemetry|otel|revamp|rework|re-work|reimagine|rethink|v2|2.0"
+    "|otel|revamp|rework|re-work|reimagine|rethink|v2|2.0"
     "|full-blown|first-class|production-grade|long-term fix|permanent fix"
     "|module registry|container platform|decide on|decide between|choose a|pick a|which vendor",
     "a larger piece of work",
@@ -938,6 +967,8 @@ _add(
 )
 _add(
     "single point of failure|spof|remove the single point|redundancy|redundant|failure domain"
+    "|high availability|high-availability|ha mode|ha support|leader election|multiple replicas"
+    "|horizontal scaling|horizontally scalable|scale horizontally|horizontally scale"
     "|failure domains|blast radius|isolation|tenant isolation",
     "removes a class of failure",
     0.0,
@@ -961,6 +992,7 @@ _add(
 )
 _add(
     "typo|typos|wording|readme|doc|docs|documentation|document|documented|runbook|runbooks|wiki"
+    "|broken link|broken links|dead link|dead links|release notes|upgrade notes|migration guide"
     "|comment|comments|docstring|faq|how-to|howto|guide|onboarding doc|link|links|screenshot",
     "documentation",
     -1.4,
@@ -980,7 +1012,7 @@ _add(
     p="usability",
 )
 _add(
-    "dashboard|dashboards|panel|panels|board|graph|graphs|chart|charts|widget",
+    "dashboard|dashboards|panel|panels|board|graph|graphs|widget",
     "a dashboard change",
     -1.0,
     -0.6,
@@ -988,7 +1020,8 @@ _add(
     p="usability reliability:0.3",
 )
 _add(
-    "threshold|thresholds|timeout|connect timeout|retry|retries|retrying|backoff|jitter|ttl"
+    "threshold|thresholds|timeout|timeouts|connect timeout|retry|retries|retrying|backoff|jitter"
+    "|ttl"
     "|maxsurge|max surge|maxunavailable|pdb|poddisruptionbudget|liveness|readiness|probe"
     "|healthcheck|health check|healthz|circuit breaker|rate limit|requests and limits"
     "|replicas|replica count|resource request|resource requests|cron|cronjob",
@@ -999,7 +1032,7 @@ _add(
     p="reliability",
 )
 _add(
-    "alert|alerts|alerting rule|alert rule|alertmanager|notification|notifications|notify"
+    "alert|alerts|alerting rule|alert rule|notification|notifications|notify"
     "|ping|pings|mention|page the|silence|silences|mute|snooze|inhibit|inhibition",
     "an alerting tweak",
     -0.6,
@@ -1102,6 +1135,7 @@ _add(
 )
 _add(
     "alert on|alert for|alerts on|alerts for|alerting on|alerting for|page on|monitor for"
+    "|monitoring for|monitoring on|monitoring of|monitor on|monitors for|detection for|detect when"
     "|warn on|warn about|warning on|a check for|check for",
     "watching for a condition",
     -1.0,
@@ -1129,7 +1163,8 @@ _add(
     "|dr|disaster recovery|failover|redundancy|redundant|ha|high availability|replica|replicas"
     "|replication|monitoring|observability|healthcheck|health check|on-call|oncall|resilien*"
     "|durability|correctness|single point of failure|spof|blast radius|rollout|rollouts|deploy"
-    "|deploys|deployment|deployments|canary|probe|quorum|queue|queues|etcd|kafka",
+    "|deploys|deployment|deployments|canary|probe|quorum|queue|queues|etcd|kafka|alertmanager"
+    "|pod disruption budget|disruption budget|poddisruptionbudget",
     "reliability",
     p="reliability:0.6",
 )
@@ -1143,7 +1178,9 @@ _add(
     "cost|costs|spend|spending|bill|bills|invoice|savings|saving|save|cheaper|budget|$|usd"
     "|finops|rightsize|rightsizing|right-size|reserved instances|savings plan|spot|graviton|arm"
     "|utilization|utilisation|idle|waste|wasted|toil|by hand|manually|manual|efficien*|snapshots"
-    "|storage costs|egress",
+    "|storage costs|egress|charges|pricing|prices|paying|pay for|licensing|license cost|seats"
+    "|free tier|free plan|free plans|lifecycle rule|lifecycle policy|lifecycle policies|glacier"
+    "|unused|nobody uses|consolidate|consolidating|consolidation|babysit*|hand-managed",
     "efficiency",
     p="efficiency",
 )
@@ -1151,7 +1188,9 @@ _add(
     "latency|latencies|p50|p90|p95|p99|p999|tail latency|slow|slower|slowness|sluggish"
     "|performance|perf|response time|response times|ttfb|ms|seconds|build time|build times"
     "|ci time|ci duration|fast|faster|speed|speedup|cache|caching|cdn|gzip|brotli|compression"
-    "|throughput|hot path|cold start|cold starts|pgbouncer|read-replica|read replica|4mb",
+    "|throughput|hot path|cold start|cold starts|pgbouncer|read-replica|read replica|4mb"
+    "|load test|load-test|load testing|load tests|packet loss|bottleneck|bottlenecks|consumer lag"
+    "|replica lag|replication lag|hours behind|performant|degraded performance|response times",
     "latency",
     p="latency",
 )
@@ -1220,6 +1259,40 @@ HTTP_4XX_CUE = Cue("requests failing", 2.2, -1.6, kind=Kind.NOW, principles=_pr(
 DROPS_SUPPORT_CUE = Cue("an outside party sets the terms", 2.2, 1.6, kind=Kind.DEADLINE)
 DROPPING_CUE = Cue(
     "failing in production now", 2.2, -1.8, kind=Kind.NOW, principles=_pr("reliability")
+)
+VERSION_GONE_CUE = Cue(
+    "removed in a named release", 2.4, 1.6, kind=Kind.DEADLINE, principles=_pr("reliability:0.5")
+)
+TOPIC_CUE = Cue("names what a document is about", kind=Kind.TOPIC)
+
+# "removed in 1.22", "removed from K8s 1.25", "remove psp from kubernetes version 1.25",
+# "unavailable in v1.25+": a removal tied to a named release is an upstream deadline (the upgrade
+# will break it), not something broken now.
+_VERSION_GONE_RE = re.compile(
+    r"\b(?:remov(?:e|ed|es|al|ing)|disappear(?:s|ed)?|unavailable|unsupported|gone|dropped"
+    r"|no longer (?:served|supported|available))\b"
+    r"(?:\s+[^\s,;:()]+){0,4}?\s+(?:in|from|since|as of|starting with|starting|after|by|before)\s+"
+    r"(?:the\s+)?(?:(?:k8s|kubernetes|kube|version|release|v)\s+){0,2}v?\d+\.\d+"
+)
+_VERSION_GONE_WORDS = (
+    *("remov", "disappear", "unavailable", "unsupported", "gone", "dropped", "longer"),
+)
+
+# A document as the work's object, then what it is about: "note for removal of …", "docs mention
+# images which are EOL", "Troubleshooting Docs for IP Address Exhaustion", "….md suggests using an
+# expired cacert". The incident and deadline words after it are the document's topic.
+_DOCUMENTS = frozenset(
+    {
+        *("note", "notes", "doc", "docs", "documentation", "readme", "md", "guide", "guides"),
+        *("runbook", "runbooks", "playbook", "blog", "faq", "wiki", "article", "tutorial"),
+    }
+)
+_ABOUT = frozenset(
+    {
+        *("for", "about", "on", "of", "regarding", "mention", "mentions", "mentioning"),
+        *("describing", "describe", "describes", "explaining", "explain", "explains"),
+        *("covering", "cover", "covers", "suggests", "suggest", "says", "say", "recommends"),
+    }
 )
 
 # A vendor "drops" something only when what it drops is support, an API or a named version or
@@ -1411,6 +1484,13 @@ def read(text: str) -> tuple[list[Hit], list[str], list[int], int, str]:
         _purpose(hits, tokens)
         if len(hits) > found:
             flags |= Flag.REFRAMING  # PURPOSE_CUE
+    if hits and flags & Flag.DOCUMENT:
+        found = len(hits)
+        _topic(hits, tokens)
+        if len(hits) > found:
+            flags |= Flag.REFRAMING  # TOPIC_CUE
+    if flags & Flag.GONE:
+        hits = _version_gone(lowered, hits)  # adds a DEADLINE cue, which does not reframe
     _special(text, lowered, hits, tokens)  # adds only NOW and DEADLINE cues, which do not reframe
     return hits, tokens, dates, flags, lower
 
@@ -1430,6 +1510,10 @@ class Flag:
     """A word in :data:`CONDITIONALS`."""
     REFRAMING = 32
     """A cue that reframes others (``Cue.reframing``)."""
+    DOCUMENT = 64
+    """A word in :data:`_DOCUMENTS`, which may name a document whose topic follows."""
+    GONE = 128
+    """A word that may say something is removed ("removed", "unavailable"), perhaps in a release."""
 
 
 CONDITIONALS = frozenset({"when", "if", "whenever", "unless", "once"})
@@ -1443,6 +1527,8 @@ def _word_flags(token: str) -> int:
         | (Flag.ARTIFACT if token in _ARTIFACTS else 0)
         | (Flag.SO if token == "so" else 0)
         | (Flag.CONDITIONAL if token in CONDITIONALS else 0)
+        | (Flag.DOCUMENT if token in _DOCUMENTS else 0)
+        | (Flag.GONE if token.startswith(_VERSION_GONE_WORDS) else 0)
     )
 
 
@@ -1559,6 +1645,30 @@ _EMPTY: _Entry = ((), (), _NONE, 0)
 """The lexicon entry of a short word that is in no cue, opens no phrase and is no date (compared
 by identity)."""
 _new_hit = tuple.__new__
+
+
+def _version_gone(lowered: str, hits: list[Hit]) -> list[Hit]:
+    """ "removed in 1.25", "unavailable in v1.25+": a removal tied to a named release."""
+    m = _VERSION_GONE_RE.search(lowered)
+    if m is None:
+        return hits
+    at = len(_TOKEN_RE.findall(lowered, 0, m.start()))
+    end = at + len(_TOKEN_RE.findall(m.group()))
+    # The removal word is not an outage ("unavailable in v1.25+", "disappeared in 1.25").
+    kept = [h for h in hits if not (h.cue.kind is Kind.NOW and at <= h.pos < end)]
+    kept.append(Hit(VERSION_GONE_CUE, at, 1, m.group()))
+    return kept
+
+
+def _topic(hits: list[Hit], tokens: list[str]) -> None:
+    """ "docs for IP address exhaustion": mark where a document's topic starts."""
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        if tok in _DOCUMENTS:
+            for j in range(i + 1, min(i + 3, n)):
+                if tokens[j] in _ABOUT:
+                    hits.append(Hit(TOPIC_CUE, j, 1, ""))
+                    return
 
 
 def _split_camel(m: re.Match[str]) -> str:
