@@ -160,8 +160,11 @@ class Classification:
 _PRINCIPLE_VALUES = frozenset(p.value for p in Principle)
 """Principle signals carry the principle's name as their effect; the rationale leaves them out."""
 
-LOW_CONFIDENCE = 0.55
-"""Below this confidence the confirmation asks the person to pick a quadrant."""
+LOW_CONFIDENCE = 0.75
+"""Below this confidence the confirmation asks the person to pick a quadrant.
+
+Confidence is calibrated (see ``core.classify.calibrated``): below 0.75 the rules get about one in
+three such items wrong, above it about one in twenty (bench/RESULTS.md, classifier round 4)."""
 
 
 @dataclass(frozen=True, slots=True)

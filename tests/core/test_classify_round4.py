@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
-from core.classify import classify
-from core.model import Principle, Quadrant
+from core.classify import calibrated, classify
+from core.model import LOW_CONFIDENCE, Principle, Quadrant
 
 FS, FL = Quadrant.FORCED_SHORT, Quadrant.FORCED_LONG
 DS, DL = Quadrant.DISCRETIONARY_SHORT, Quadrant.DISCRETIONARY_LONG
@@ -126,3 +128,31 @@ def test_words_that_only_look_like_a_principle(text: str) -> None:
     got = classify(text).principles
     assert Principle.EFFICIENCY not in got  # a disruption budget is not money
     assert "broken link" not in text or Principle.RELIABILITY not in got
+
+
+# Confidence is calibrated: a monotone map from the rules' raw score to how often they are right.
+def test_calibration_is_monotone_and_a_probability() -> None:
+    raws = [i / 200 for i in range(201)]
+    mapped = [calibrated(r) for r in raws]
+    assert all(0.0 <= m <= 1.0 for m in mapped)
+    assert all(a <= b for a, b in pairwise(mapped))
+    assert calibrated(1.0) < 1.0  # never certain
+
+
+def test_classify_reports_the_calibrated_score() -> None:
+    c = classify("prod is down for everyone, 503s on every request")
+    assert c.confidence >= 0.9
+    vague = classify("misc")
+    assert vague.confidence < 0.6
+    assert vague.low_confidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tune the kafka retention",  # little to go on: asks
+        "look into the thing bob mentioned",
+    ],
+)
+def test_thin_evidence_asks_the_person(text: str) -> None:
+    assert classify(text).confidence < LOW_CONFIDENCE
