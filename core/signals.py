@@ -65,8 +65,9 @@ class Cue:
     slots: tuple[tuple[int, float], ...] = ()
     """``principles`` by position in :class:`Principle` (cheaper to add up than enum keys)."""
     reframing: bool = False
-    """Whether this cue changes how other cues count (follow-up, prevention, recurrence) or is
-    itself reframed by the rest of the sentence (a forecast in a text that builds a tool)."""
+    """Whether this cue changes how other cues count (follow-up, prevention, recurrence)."""
+    flags: int = 0
+    """:class:`Flag` bits a text gets from this cue (reframing, forecast, building something)."""
     scored: bool = False
     """Whether it weighs on either question at all (principle-only cues do not)."""
 
@@ -74,13 +75,16 @@ class Cue:
         order = {p: i for i, p in enumerate(Principle)}
         object.__setattr__(self, "slots", tuple((order[p], w) for p, w in self.principles))
         object.__setattr__(self, "scored", bool(self.forced or self.hz_forced or self.hz_disc))
-        object.__setattr__(
-            self,
-            "reframing",
-            self.reframing
-            or self.kind
-            in (Kind.FOLLOWUP, Kind.PREVENT, Kind.RECURRING, Kind.PAST, Kind.MONITOR, Kind.TOPIC),
+        reframing = self.kind in (
+            *(Kind.FOLLOWUP, Kind.PREVENT, Kind.RECURRING, Kind.PAST, Kind.MONITOR, Kind.TOPIC),
         )
+        object.__setattr__(self, "reframing", reframing)
+        flags = self.flags | (_REFRAMING_FLAG if reframing else 0)
+        object.__setattr__(self, "flags", flags | (_BUILD_FLAG if self.kind is Kind.BUILD else 0))
+
+
+_REFRAMING_FLAG, _FORECAST_FLAG, _BUILD_FLAG = 32, 256, 512
+"""Flag.REFRAMING, Flag.FORECAST and Flag.BUILD, which cues set (defined before Flag)."""
 
 
 class Hit(NamedTuple):
@@ -141,13 +145,13 @@ def _add(
     kind: Kind = Kind.PLAIN,
     p: str = "",
     label: str | None = None,
-    reframed: bool = False,
+    flags: int = 0,
 ) -> None:
     if kind is Kind.BUILD and f < 0:
         # Scope words say how big the work is, not who compels it (rubric tie-breaker 2): they
         # lean only lightly towards chosen work.
         f *= 0.6
-    cue = Cue(meaning, f, hf, hd, kind, _pr(p), label, reframing=reframed)
+    cue = Cue(meaning, f, hf, hd, kind, _pr(p), label, flags=flags)
     _LEXICON.append((phrases, cue))
 
 
@@ -515,7 +519,7 @@ _add(
     2.0,
     kind=DEADLINE,
     p="reliability",
-    reframed=True,
+    flags=_FORECAST_FLAG,
 )
 FORECAST = _LEXICON[-1][1]
 """Forecast words in a text that builds something ("capacity planning automation", "headroom
@@ -1477,6 +1481,8 @@ def read(text: str) -> tuple[list[Hit], list[str], list[int], int, str]:
         split = _CAMEL_RE.sub(_split_camel, text)
         tokens = _TOKEN_RE.findall(split.lower().replace("\u2019", "'"))
         hits, dates, flags = _match(tokens)
+    if flags & Flag.FORECAST and flags & Flag.BUILD:
+        flags |= Flag.REFRAMING  # a forecast in a text that builds a tool
     if hits and flags & Flag.ARTIFACT:
         hits = _artifact_names(hits, tokens)  # drops only NOW cues, which do not reframe
     if flags & Flag.SO:
@@ -1484,14 +1490,11 @@ def read(text: str) -> tuple[list[Hit], list[str], list[int], int, str]:
         _purpose(hits, tokens)
         if len(hits) > found:
             flags |= Flag.REFRAMING  # PURPOSE_CUE
-    if hits and flags & Flag.DOCUMENT:
-        found = len(hits)
-        _topic(hits, tokens)
-        if len(hits) > found:
-            flags |= Flag.REFRAMING  # TOPIC_CUE
     if flags & Flag.GONE:
         hits = _version_gone(lowered, hits)  # adds a DEADLINE cue, which does not reframe
     _special(text, lowered, hits, tokens)  # adds only NOW and DEADLINE cues, which do not reframe
+    if hits and flags & Flag.DOCUMENT and _topic(hits, tokens):
+        flags |= Flag.REFRAMING  # TOPIC_CUE
     return hits, tokens, dates, flags, lower
 
 
@@ -1514,6 +1517,10 @@ class Flag:
     """A word in :data:`_DOCUMENTS`, which may name a document whose topic follows."""
     GONE = 128
     """A word that may say something is removed ("removed", "unavailable"), perhaps in a release."""
+    FORECAST = _FORECAST_FLAG
+    """A forecast cue (:data:`FORECAST`), which a text that builds something reframes."""
+    BUILD = _BUILD_FLAG
+    """A cue of kind BUILD: the work builds something lasting."""
 
 
 CONDITIONALS = frozenset({"when", "if", "whenever", "unless", "once"})
@@ -1577,8 +1584,8 @@ def _match(tokens: list[str]) -> tuple[list[Hit], list[int], int]:
                     continue
                 # tuple.__new__ skips the named tuple's Python-level constructor: this is hot.
                 append(_new_hit(Hit, (cue, i, step, "")))
-                if cue.reframing:
-                    seen |= 32  # Flag.REFRAMING
+                if cue.flags:
+                    seen |= cue.flags
             skip_to = i + step
     return hits, dates, seen
 
@@ -1660,15 +1667,21 @@ def _version_gone(lowered: str, hits: list[Hit]) -> list[Hit]:
     return kept
 
 
-def _topic(hits: list[Hit], tokens: list[str]) -> None:
-    """ "docs for IP address exhaustion": mark where a document's topic starts."""
+def _topic(hits: list[Hit], tokens: list[str]) -> bool:
+    """ "docs for IP address exhaustion": mark where a document's topic starts, if incident or
+    deadline words follow it (whether it did)."""
     n = len(tokens)
     for i, tok in enumerate(tokens):
         if tok in _DOCUMENTS:
             for j in range(i + 1, min(i + 3, n)):
                 if tokens[j] in _ABOUT:
-                    hits.append(Hit(TOPIC_CUE, j, 1, ""))
-                    return
+                    for h in hits:
+                        kind = h.cue.kind
+                        if h.pos > j and (kind is Kind.NOW or kind is Kind.DEADLINE):
+                            hits.append(Hit(TOPIC_CUE, j, 1, ""))
+                            return True
+                    return False
+    return False
 
 
 def _split_camel(m: re.Match[str]) -> str:
