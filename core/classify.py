@@ -18,7 +18,7 @@ from operator import itemgetter
 from core.classify_dates import TimeMention, find_times
 from core.learning import TeamModel
 from core.model import Axis, CaptureContext, Classification, Principle, Quadrant, Signal
-from core.signals import CONDITIONALS, EXPOSURES, FORECAST, Cue, Flag, Hit, Kind, read
+from core.signals import CONDITIONALS, FORECAST, Cue, Flag, Hit, Kind, read
 
 CLASSIFIER_VERSION = "rules-2025.11.7"
 """Changes whenever the rules change, so stored classifications can be told apart."""
@@ -31,6 +31,7 @@ _RULES_FLOOR = 0.02
 _WEIGHT = itemgetter(0)
 _SLOTS = range(len(Principle))
 _DEADLINE = Kind.DEADLINE
+_EXPOSURE = Flag.EXPOSURE
 _LITTLE_EVIDENCE = 1.5
 _LITTLE_EVIDENCE_CONFIDENCE = 0.45
 _PRINCIPLE_THRESHOLD = 0.9
@@ -214,7 +215,7 @@ def _scales(hits: list[Hit], tokens: Sequence[str], flags: int) -> list[float] |
             window = h[1] - 8
         elif kind is Kind.TOPIC and h[1] < topic:
             topic = h[1]
-        elif kind is Kind.DEADLINE or id(cue) in EXPOSURES:
+        elif kind is Kind.DEADLINE or cue.flags & _EXPOSURE:
             compelled = True
         if cue.forced < 0 and kind is not Kind.PAST:
             action = True
@@ -249,7 +250,7 @@ def _scales(hits: list[Hit], tokens: Sequence[str], flags: int) -> list[float] |
             # lasting ("push-button upgrades so EOL deadlines stop being fire drills"); "upgrade to
             # avoid extended-support charges" is still the deadline. Patching a named
             # vulnerability "to prevent RCE" is still the vulnerability.
-            if h.pos >= window and (build or (kind is Kind.NOW and id(h.cue) not in EXPOSURES)):
+            if h.pos >= window and (build or (kind is Kind.NOW and not h.cue.flags & _EXPOSURE)):
                 scale = min(scale, 0.1)
             if h.pos > topic:
                 scale = min(scale, 0.2)

@@ -83,8 +83,8 @@ class Cue:
         object.__setattr__(self, "flags", flags | (_BUILD_FLAG if self.kind is Kind.BUILD else 0))
 
 
-_REFRAMING_FLAG, _FORECAST_FLAG, _BUILD_FLAG = 32, 256, 512
-"""Flag.REFRAMING, Flag.FORECAST and Flag.BUILD, which cues set (defined before Flag)."""
+_REFRAMING_FLAG, _FORECAST_FLAG, _BUILD_FLAG, _EXPOSURE_FLAG = 32, 256, 512, 1024
+"""Flag.REFRAMING, .FORECAST, .BUILD and .EXPOSURE, which cues set (defined before Flag)."""
 
 
 class Hit(NamedTuple):
@@ -434,9 +434,11 @@ _add(
     kind=NOW,
     p="security:2",
 )
-EXPOSURES = frozenset(id(cue) for _, cue in _LEXICON[_EXPOSURE_FROM:])
-"""Named vulnerabilities (CVE, advisory, vuln, exploit): patching one "to prevent RCE" is still
-forced, unlike a purpose clause about exposures in general ("so a leaked key doesn't matter")."""
+# Named vulnerabilities (CVE, advisory, vuln, exploit) carry EXPOSURE: patching one "to prevent
+# RCE" is still forced, unlike a purpose clause about exposures in general ("so a leaked key
+# doesn't matter").
+for _, _cue in _LEXICON[_EXPOSURE_FROM:]:
+    object.__setattr__(_cue, "flags", _cue.flags | _EXPOSURE_FLAG)
 _add(
     "leaked|leak|leaking|exposed|exposure|pasted|committed a secret|pushed a secret"
     "|pushed a private key|public read|publicly readable|world-readable|world readable"
@@ -1521,6 +1523,8 @@ class Flag:
     """A forecast cue (:data:`FORECAST`), which a text that builds something reframes."""
     BUILD = _BUILD_FLAG
     """A cue of kind BUILD: the work builds something lasting."""
+    EXPOSURE = _EXPOSURE_FLAG
+    """A named vulnerability (CVE, advisory, vuln, exploit)."""
 
 
 CONDITIONALS = frozenset({"when", "if", "whenever", "unless", "once"})
