@@ -1,6 +1,7 @@
 """Benchmark the classifier: accuracy, throughput and what a team's corrections buy.
 
-    .venv/bin/python bench/classify.py [--quick] [--show-errors tune|extra]
+    .venv/bin/python bench/classify.py [--quick] [--show-errors tune|extra|public-tune]
+    .venv/bin/python bench/classify.py --only calibration   # confidence bins vs share right
 
 Accuracy is reported on the development set (../shared/data/workitems-dev.jsonl relative to the
 repo root), split into a tuning part and a fixed held-out part (every 4th line, never used for
@@ -23,14 +24,16 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.classify import CLASSIFIER_VERSION, classify  # noqa: E402
+import core.classify as classify_module  # noqa: E402
+from core.classify import CLASSIFIER_VERSION, calibrated, classify  # noqa: E402
 from core.learning import Correction, TeamModel  # noqa: E402
-from core.model import Quadrant  # noqa: E402
+from core.model import LOW_CONFIDENCE, Quadrant  # noqa: E402
 from core.signals import clear_cache  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "data" / "workitems-dev.jsonl"
@@ -101,6 +104,54 @@ def report(name: str, items: Sequence[Item], team: TeamModel | None = None) -> f
     for a in QUADRANTS:
         print(f"  {ABBR[a]:>9} " + "".join(f"{confusion[(a, b)]:>9}" for b in QUADRANTS))
     return right / n
+
+
+_BINS = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def _scored(items: Sequence[Item]) -> list[tuple[float, float, bool]]:
+    """(raw score, calibrated confidence, right?) per item. The raw score is read by swapping the
+    calibration table for the identity while classifying (bench only)."""
+    table = classify_module._CALIBRATED
+    steps = classify_module._CALIBRATION_STEPS
+    classify_module._CALIBRATED = tuple(i / steps for i in range(steps + 1))
+    try:
+        out = []
+        for it in items:
+            c = classify(it.text)
+            out.append((c.confidence, calibrated(c.confidence), c.quadrant is it.quadrant))
+        return out
+    finally:
+        classify_module._CALIBRATED = table
+
+
+def reliability(name: str, items: Sequence[Item]) -> None:
+    """Confidence bins against the share right, raw and calibrated, and what the ask threshold
+    catches."""
+    scored = _scored(items)
+    n = len(scored)
+    print(f"\n### Reliability: {name} — {n} items")
+    for label, k in (("raw", 0), ("calibrated", 1)):
+        gap = 0.0
+        print(f"  {label:>10}: bin        n  mean  right")
+        for lo, hi in pairwise(_BINS):
+            sel = [s for s in scored if lo <= s[k] < hi]
+            if sel:
+                mean = sum(s[k] for s in sel) / len(sel)
+                right = sum(s[2] for s in sel) / len(sel)
+                gap += len(sel) / n * abs(mean - right)
+                bin_ = f"[{lo:.1f},{min(hi, 1.0):.1f})"
+                print(f"              {bin_}  {len(sel):4}  {mean:.2f}  {right:4.0%}")
+        print(f"              ECE {gap:.3f}")
+    asked = [s for s in scored if s[1] < LOW_CONFIDENCE]
+    rest = [s for s in scored if s[1] >= LOW_CONFIDENCE]
+    wrong = sum(not s[2] for s in scored)
+    print(
+        f"  asks below {LOW_CONFIDENCE}: {len(asked)}/{n}, right among asked "
+        f"{sum(s[2] for s in asked) / max(len(asked), 1):.0%}, among the rest "
+        f"{sum(s[2] for s in rest) / max(len(rest), 1):.0%}, wrong items asked about "
+        f"{sum(not s[2] for s in asked)}/{wrong}"
+    )
 
 
 def show_errors(items: Iterable[Item]) -> None:
@@ -238,7 +289,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="print misclassified items (only from sets that may be tuned on)",
     )
     parser.add_argument(
-        "--only", choices=("accuracy", "throughput", "learning"), help="run one section"
+        "--only",
+        choices=("accuracy", "calibration", "throughput", "learning"),
+        help="run one section (calibration runs only when asked for)",
     )
     args = parser.parse_args(argv)
 
@@ -276,6 +329,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         show_errors(extra)
     elif args.show_errors == "public-tune":
         show_errors(load(PUBLIC_TUNE))
+
+    if args.only == "calibration":
+        held = dev_held + (load(UNSEEN) if UNSEEN.exists() else [])
+        held += load(BLIND) if BLIND.exists() else []
+        tuned = dev_tune + extra + (load(PUBLIC_TUNE) if PUBLIC_TUNE.exists() else [])
+        reliability("tuned on (dev tuning split, extra, public tuning half)", tuned)
+        reliability("held out (dev held-out, unseen, blind; part of the calibration fit)", held)
+        if PUBLIC_TEST.exists():
+            reliability("public test half (never tuned on)", load(PUBLIC_TEST))
 
     if args.only in (None, "throughput"):
         repeats = 3 if args.quick else 9
