@@ -17,12 +17,14 @@ Per item, exactly as with one transaction each:
   stored, and its caller gets :class:`DeadlinePassed`;
 * if the batch fails (a constraint, a team deleted meanwhile, a deadlock between replicas), it is
   rolled back and every item is written again in a transaction of its own, so one bad row fails
-  only its own capture.
+  only its own capture. Only a failed COMMIT is not retried (it may have been applied): each of
+  its callers gets the error, as before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import time
@@ -50,6 +52,14 @@ _MESSAGE_KEY = ("workspace", "channel", "message_ts")
 
 class DeadlinePassed(Exception):
     """The item's deadline passed before its batch was written; nothing was stored for it."""
+
+
+class _CommitFailed(Exception):
+    """COMMIT raised: whether the batch was stored is unknown, so it is not written again."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(type(error).__name__)
+        self.error = error
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,16 +178,29 @@ class ItemWriter:
     async def _write_batch(self, batch: list[_Pending]) -> None:
         try:
             results = await self._transaction(batch)
+        except _CommitFailed as failed:
+            # The COMMIT itself failed: it may have been applied, so writing the items again
+            # could store them twice. Their callers get the error, as with one transaction each.
+            for pending in batch:
+                _settle(pending, failed.error)
+            return
         except Exception as error:
             if len(batch) == 1:
                 _settle(batch[0], error)
                 return
-            log.info("a batch of %d items failed (%s); writing them one by one", len(batch), error)
+            # No parameters in the log: they are people's work items.
+            log.info(
+                "a batch of %d items failed (%s); writing them one by one",
+                len(batch),
+                type(error).__name__,
+            )
             for pending in batch:
                 if pending.future.done():
                     continue
                 try:
                     single = await self._transaction([pending])
+                except _CommitFailed as single_failed:
+                    _settle(pending, single_failed.error)
                 except Exception as single_error:
                     _settle(pending, single_error)
                 else:
@@ -187,11 +210,27 @@ class ItemWriter:
             _settle(pending, result)
 
     async def _transaction(self, batch: list[_Pending]) -> list[StoredItem | Exception]:
-        """Write ``batch`` in one transaction; a result (or DeadlinePassed) per item, in order."""
+        """Write ``batch`` in one transaction; a result (or DeadlinePassed) per item, in order.
+
+        Raises what the statements raised (nothing was committed), or _CommitFailed.
+        """
         entered = await self._gate.enter() if self._gate is not None else False
         try:
-            async with self._engine.begin() as conn:  # BEGIN IMMEDIATE on SQLite (engine.py)
-                return await self._write(conn, batch)
+            async with self._engine.connect() as conn:
+                transaction = await conn.begin()  # BEGIN IMMEDIATE on SQLite (engine.py)
+                try:
+                    results = await self._write(conn, batch)
+                except BaseException:
+                    await transaction.rollback()
+                    raise
+                try:
+                    await transaction.commit()
+                except Exception as error:
+                    # Its state is unknown too: the connection is not handed out again.
+                    with contextlib.suppress(Exception):
+                        await conn.invalidate()
+                    raise _CommitFailed(error) from error
+                return results
         finally:
             if self._gate is not None:
                 self._gate.leave(entered)

@@ -219,6 +219,30 @@ async def test_a_member_of_a_missing_team_fails_only_its_own_capture(db: Databas
     assert [r.text for r in await _rows(db)] == ["good"]
 
 
+async def test_a_failed_commit_is_not_written_again(db: Database):
+    team = await _team(db)
+    failures = []
+
+    def fail_first_commit(_conn: Any) -> None:
+        if not failures:
+            failures.append(True)
+            raise RuntimeError("the COMMIT failed (was it applied?)")
+
+    event.listen(db.engine.sync_engine, "commit", fail_first_commit)
+    results = await asyncio.gather(
+        *(db.item_writer.add(_values(team.id, f"item {n}")) for n in range(3)),
+        return_exceptions=True,
+    )
+    event.remove(db.engine.sync_engine, "commit", fail_first_commit)
+
+    # Every caller hears of the failure; none of them is written again in a transaction of its
+    # own (if the COMMIT had been applied, that would store each item twice).
+    assert all(isinstance(r, RuntimeError) for r in results)
+    assert await _rows(db) == []
+    after = await db.item_writer.add(_values(team.id, "next"))
+    assert after.created
+
+
 async def test_members_touched_in_one_batch_keep_their_latest_time(db: Database):
     team = await _team(db)
     other = await _team(db, "C2")
