@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, func, insert, or_, select
+from sqlalchemy import Table, and_, func, insert, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -113,6 +113,7 @@ class ItemWriter:
         module: Any = postgresql if engine.dialect.name == "postgresql" else sqlite
         self._sqlite = engine.dialect.name == "sqlite"
         self._max_id = select(func.coalesce(func.max(_ITEMS.c.id), 0))
+        self._has_sequence: bool | None = None  # SQLite: does sqlite_sequence exist yet?
         self._insert_many = insert(_ITEMS)
         self._blank_row: dict[str, Any] = dict.fromkeys(_ITEMS.c.keys())
         self._insert_plain = insert(_ITEMS).returning(*_ITEMS.c, sort_by_parameter_order=True)
@@ -255,9 +256,9 @@ class ItemWriter:
         if plain and self._sqlite:
             # SQLAlchemy inserts row by row on SQLite to return ids in order (a thread hop
             # each through aiosqlite). This transaction holds SQLite's write lock (BEGIN
-            # IMMEDIATE), so the next ids are known: max(id) + 1 …, what SQLite itself would
-            # assign; one executemany then writes them all.
-            top = (await conn.execute(self._max_id)).scalar_one()
+            # IMMEDIATE), so the next ids are known: past every id handed out so far, what
+            # SQLite itself would assign; one executemany then writes them all.
+            top = await self._top_sqlite_id(conn)
             params = [{**batch[i].values, "id": top + 1 + n} for n, i in enumerate(plain)]
             await conn.execute(self._insert_many, params)
             for index, values in zip(plain, params, strict=True):
@@ -294,6 +295,26 @@ class ItemWriter:
                 else:
                     results[index] = StoredItem(found.row, created=False)
         return _complete(results)
+
+    async def _top_sqlite_id(self, conn: AsyncConnection) -> int:
+        """The largest id SQLite has handed out for work items, deleted ones included.
+
+        work_items is AUTOINCREMENT (storage/tables.py: a deleted item's id is never reused),
+        so SQLite's next id is past both max(id) and the table's sqlite_sequence entry.
+        """
+        if self._has_sequence is None:
+            found = await conn.execute(
+                text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
+            )
+            self._has_sequence = found.first() is not None
+        top = int((await conn.execute(self._max_id)).scalar_one())
+        if self._has_sequence:
+            seq = await conn.execute(
+                text("SELECT seq FROM sqlite_sequence WHERE name = :table"),
+                {"table": _ITEMS.name},
+            )
+            top = max(top, int(seq.scalar() or 0))
+        return top
 
     async def _touch_members(
         self, conn: AsyncConnection, touches: Sequence[MemberTouch | None]

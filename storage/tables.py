@@ -103,6 +103,10 @@ class WorkItem(Base):
         Index("ix_work_items_team_created", "team_id", "created_at", "quadrant", "workspace"),
         Index("ix_work_items_team_quadrant_created", "team_id", "quadrant", "created_at"),
         Index("ix_work_items_workspace_user_created", "workspace", "created_by", "created_at"),
+        # Never reuse the id of a deleted item: buttons on older messages (lists, App Home)
+        # carry item ids, and after an undo they must find nothing rather than someone's new
+        # item. PostgreSQL's sequences never reuse ids; SQLite needs AUTOINCREMENT for that.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

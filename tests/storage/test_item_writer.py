@@ -111,6 +111,27 @@ async def test_each_caller_gets_its_own_row(db: Database):
     assert first["principles"] == ["resilience"] and first["created_at"] == NOW
 
 
+async def test_the_id_of_a_deleted_item_is_never_handed_out_again(db: Database):
+    """Buttons on older messages carry item ids: after an undo they must not reach a new item."""
+    team = await _team(db)
+    first = await db.item_writer.add(_values(team.id, "kept"))
+    newest = await db.item_writer.add(_values(team.id, "undone"))
+    async with db.uow() as uow:
+        item = await uow.items.get(WS, newest.row["id"])
+        assert item is not None
+        await uow.items.delete(item)
+        await uow.commit()
+    batched = await asyncio.gather(
+        *(db.item_writer.add(_values(team.id, f"later {n}")) for n in range(3))
+    )
+    async with db.uow() as uow:  # the unit of work's own insert, outside the writer
+        single = await uow.items.add(_values(team.id, "single"))
+        await uow.commit()
+    later = [r.row["id"] for r in batched] + [single.id]
+    assert min(later) > newest.row["id"] > first.row["id"]
+    assert len(set(later)) == 4
+
+
 async def test_one_message_in_one_batch_is_stored_once(db: Database):
     team = await _team(db)
     results = await asyncio.gather(

@@ -275,6 +275,7 @@ def upgrade() -> None:
             "message_ts",
             name=op.f("uq_work_items_workspace_channel_message_ts"),
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("work_items", schema=None) as batch_op:
         batch_op.create_index(
