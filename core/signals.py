@@ -1377,6 +1377,13 @@ class _Lexicon:
             w: tuple(sorted(ls, reverse=True)) for w, ls in lengths.items()
         }
         self.stems.sort(key=lambda sc: -len(sc[0]))
+        # The stems that can start a word, by the word's first letters (as many as the shortest
+        # stem has), in the order of :attr:`stems`: a new word is tried against a few of them.
+        self.stem_key = min((len(stem) for stem, _ in self.stems), default=1)
+        groups: dict[str, list[tuple[str, Cue]]] = {}
+        for stem, cue in self.stems:
+            groups.setdefault(stem[: self.stem_key], []).append((stem, cue))
+        self.stem_groups = {k: tuple(v) for k, v in groups.items()}
         # One-edit typo tolerance for longer words (symmetric-delete lookup).
         self.deletes: dict[str, str] = {}
         for word in self.words:
@@ -1384,12 +1391,9 @@ class _Lexicon:
                 for i in range(len(word)):
                     self.deletes.setdefault(word[:i] + word[i + 1 :], word)
         self.cache: dict[str, _Entry] = {}
-        self.boring: set[str] = set()
-        """Words looked up before that are in no cue and open no phrase."""
 
     def clear_cache(self) -> None:
         self.cache.clear()
-        self.boring.clear()
 
     def entry(self, token: str) -> _Entry:
         """What a word can start (phrase lengths, longest first, and the words that can follow it
@@ -1416,10 +1420,7 @@ class _Lexicon:
             made = (lengths, found, self.phrase_seconds.get(token, _NONE), flags)
         if len(self.cache) > 200_000:
             self.cache.clear()
-            self.boring.clear()
         self.cache[token] = made
-        if made is _EMPTY:
-            self.boring.add(token)
         return made
 
     def _lookup(self, token: str) -> tuple[Cue, ...]:
@@ -1434,17 +1435,24 @@ class _Lexicon:
             return ()
         if token.startswith("5xx"):
             return (HTTP_5XX_CUE,)
-        stemmed = tuple(cue for stem, cue in self.stems if token.startswith(stem))
-        if stemmed:
-            return stemmed
+        group = self.stem_groups.get(token[: self.stem_key])
+        if group is not None:
+            stemmed = tuple(cue for stem, cue in group if token.startswith(stem))
+            if stemmed:
+                return stemmed
         if len(token) >= 6 and token.isalpha():
             # The word missing a letter, or with an extra letter, or with one letter wrong.
             target = self.deletes.get(token)
             if target is not None and target.startswith(token):
                 target = None  # "remove" is not a typo of "removes": inflections differ in meaning
             if target is None:
-                for i in range(len(token)):
-                    d = token[:i] + token[i + 1 :]
+                dropped = [token[:i] + token[i + 1 :] for i in range(len(token))]
+                # Most words are no typo: two set checks in C say so before the loop below.
+                if self.words.keys().isdisjoint(dropped) and (
+                    len(token) < 8 or self.deletes.keys().isdisjoint(dropped)
+                ):
+                    dropped = []
+                for d in dropped:
                     if d in self.words and len(d) >= 6 and not token.startswith(d):
                         target = d
                         break
