@@ -164,11 +164,7 @@ class Scheduler:
     async def post(self, team: Team, week: IsoWeek, now: datetime) -> PostResult:
         """Claim and post one digest, within the concurrency bound."""
         async with self._limit:
-            try:
-                client = await self.client_for(team)
-            except Exception:
-                log.exception("no Slack client for workspace %s", team.workspace)
-                client = None
+            client = await self._client(team)
             if client is None:
                 return PostResult(team.id, week, Outcome.SKIPPED, error="no Slack client")
             result = await self.digests.post(team, week, client, claimant=self.name, now=now)
@@ -181,15 +177,19 @@ class Scheduler:
     async def reply(self, team: Team, run: DigestRun, now: datetime) -> ReplyResult:
         """Claim and retry one posted digest's thread reply, within the concurrency bound."""
         async with self._limit:
-            try:
-                client = await self.client_for(team)
-            except Exception:
-                log.exception("no Slack client for workspace %s", team.workspace)
-                client = None
+            client = await self._client(team)
             week = IsoWeek.parse(run.week)
             if client is None:
                 return ReplyResult(team.id, week, Outcome.SKIPPED, error="no Slack client")
             return await self.digests.retry_reply(team, run, client, claimant=self.name, now=now)
+
+    async def _client(self, team: Team) -> AsyncWebClient | None:
+        """The team's workspace client, or None (logged) when there is none to be had."""
+        try:
+            return await self.client_for(team)
+        except Exception:
+            log.exception("no Slack client for workspace %s", team.workspace)
+            return None
 
     async def run(self, interval: float, stop: asyncio.Event | None = None) -> None:
         """Tick every ``interval`` seconds until cancelled (or ``stop`` is set)."""

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.schedule import IsoWeek
@@ -269,13 +269,16 @@ class DigestRepository:
 
     async def _settle_claim(self, run_id: int, claimant: str, **values: Any) -> bool:
         """Update the run only while ``claimant`` still holds its claim; True if it did."""
+        holder = (DigestRun.claimed_by == claimant, DigestRun.status == DigestStatus.CLAIMED)
+        return await self._update_held(run_id, holder, values)
+
+    async def _update_held(
+        self, run_id: int, holder: tuple[ColumnElement[bool], ...], values: dict[str, Any]
+    ) -> bool:
+        """One guarded UPDATE of run ``run_id`` where ``holder`` still holds; True if it did."""
         result = await self.session.execute(
             update(DigestRun)
-            .where(
-                DigestRun.id == run_id,
-                DigestRun.claimed_by == claimant,
-                DigestRun.status == DigestStatus.CLAIMED,
-            )
+            .where(DigestRun.id == run_id, *holder)
             .values(**values)
             .execution_options(synchronize_session=False)
         )
@@ -350,17 +353,12 @@ class DigestRepository:
         )
 
     async def _settle_reply(self, run_id: int, claimant: str, **values: Any) -> bool:
-        result = await self.session.execute(
-            update(DigestRun)
-            .where(
-                DigestRun.id == run_id,
-                DigestRun.reply_claimed_by == claimant,
-                DigestRun.reply_status == DigestStatus.CLAIMED,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
+        """Update the run only while ``claimant`` still holds the reply's claim."""
+        holder = (
+            DigestRun.reply_claimed_by == claimant,
+            DigestRun.reply_status == DigestStatus.CLAIMED,
         )
-        return _rowcount(result) == 1
+        return await self._update_held(run_id, holder, values)
 
     async def note_error(self, run_id: int, error: str) -> None:
         """Keep a problem that did not fail the digest (e.g. the thread reply failed)."""
