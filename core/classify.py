@@ -414,10 +414,31 @@ def _deciding_signals(
     hz_disc: list[_Part],
 ) -> list[Signal]:
     """The few pieces of evidence that pushed towards the chosen quadrant, most decisive first."""
-    axis = _strongest(forced_parts, forced)
-    if len(axis) > 2:
+    # The parts pushing each way that are worth naming (not _UNSHOWN), strongest first (first on
+    # a tie). Written out for both lists rather than a helper: this runs for every item.
+    axis = []
+    if forced:
+        for p in forced_parts:
+            if p[0] > 0 and p[1] != _UNSHOWN:
+                axis.append(p)
+    else:
+        for p in forced_parts:
+            if p[0] < 0 and p[1] != _UNSHOWN:
+                axis.append(p)
+    if len(axis) > 1:
+        axis.sort(key=_WEIGHT, reverse=forced)
         del axis[2:]
-    horizon = _strongest(hz_forced if forced else hz_disc, long_term)
+    horizon = []
+    if long_term:
+        for p in hz_forced if forced else hz_disc:
+            if p[0] > 0 and p[1] != _UNSHOWN:
+                horizon.append(p)
+    else:
+        for p in hz_forced if forced else hz_disc:
+            if p[0] < 0 and p[1] != _UNSHOWN:
+                horizon.append(p)
+    if len(horizon) > 1:
+        horizon.sort(key=_WEIGHT, reverse=long_term)
     # Name different evidence for the horizon when there is any ("CVE" → forced, "by Friday" →
     # short-term) unless the other words are much weaker than the decisive one.
     if axis and horizon:
@@ -462,22 +483,6 @@ def _deciding_signals(
         found = _SIGNALS.get(key)
         out.append(_new_signal(key) if found is None else found)
     return out
-
-
-def _strongest(parts: list[_Part], positive: bool) -> list[_Part]:
-    """The parts pushing one way that are worth naming, strongest first (first on a tie)."""
-    same = []
-    if positive:
-        for p in parts:
-            if p[0] > 0 and p[1] != _UNSHOWN:
-                same.append(p)
-    else:
-        for p in parts:
-            if p[0] < 0 and p[1] != _UNSHOWN:
-                same.append(p)
-    if len(same) > 1:
-        same.sort(key=_WEIGHT, reverse=positive)
-    return same
 
 
 _SIGNALS: dict[tuple[str, str, str, float], Signal] = {}
