@@ -1445,7 +1445,8 @@ class _Lexicon:
             target = self.deletes.get(token)
             if target is not None and target.startswith(token):
                 target = None  # "remove" is not a typo of "removes": inflections differ in meaning
-            if target is None:
+            if target is None and len(token) >= 7:
+                # A deletion names a known word only if it keeps six letters (len(d) >= 6 below).
                 dropped = [token[:i] + token[i + 1 :] for i in range(len(token))]
                 # Most words are no typo: two set checks in C say so before the loop below.
                 if self.words.keys().isdisjoint(dropped) and (
@@ -1543,10 +1544,7 @@ def _word_flags(token: str) -> int:
     return (
         (Flag.DATE if may_be_date(token) else 0)
         | (Flag.GLUED if len(token) > _GLUED_MIN else 0)
-        | (Flag.ARTIFACT if token in _ARTIFACTS else 0)
-        | (Flag.SO if token == "so" else 0)
-        | (Flag.CONDITIONAL if token in CONDITIONALS else 0)
-        | (Flag.DOCUMENT if token in _DOCUMENTS else 0)
+        | _SET_FLAGS.get(token, 0)
         | (Flag.GONE if token.startswith(_VERSION_GONE_WORDS) else 0)
     )
 
@@ -1615,6 +1613,18 @@ _ARTIFACTS = frozenset(
         *("warning", "warnings", "notification", "notifications", "report", "reports"),
     }
 )
+
+
+# The flags a word has by being in a set: ARTIFACT, SO, CONDITIONAL and DOCUMENT, in one probe.
+_SET_FLAGS: dict[str, int] = {}
+for _words, _bit in (
+    (_ARTIFACTS, Flag.ARTIFACT),
+    (("so",), Flag.SO),
+    (CONDITIONALS, Flag.CONDITIONAL),
+    (_DOCUMENTS, Flag.DOCUMENT),
+):
+    for _word in _words:
+        _SET_FLAGS[_word] = _SET_FLAGS.get(_word, 0) | _bit
 
 
 # After "alert": words that make it a verb ("alert the on-call") or an alert going off ("ransomware
