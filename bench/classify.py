@@ -10,8 +10,10 @@ bench/data/unseen.jsonl (written after tuning and never tuned on) and on bench/d
 (round 2: styles of public trackers, alert lines and incident chatter, committed before any rule
 change of that round and only ever measured) and on bench/data/public-{tune,test}.jsonl (round 4:
 real items from public trackers, status pages, alert rules and postmortems, split by text hash; the
-tuning half may be looked at, the test half is never tuned on). Misclassified held-out, unseen,
-blind and public-test items are never printed, so they stay unseen.
+tuning half may be looked at, the test half is never tuned on) and on bench/data/public-fresh.jsonl
+(real items from projects and status pages not used before, labelled before any classifier run and
+never tuned on or looked at). Misclassified held-out, unseen, blind, public-test and public-fresh
+items are never printed, so they stay unseen.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ UNSEEN = ROOT / "bench" / "data" / "unseen.jsonl"
 BLIND = ROOT / "bench" / "data" / "blind.jsonl"
 PUBLIC_TUNE = ROOT / "bench" / "data" / "public-tune.jsonl"
 PUBLIC_TEST = ROOT / "bench" / "data" / "public-test.jsonl"
+PUBLIC_FRESH = ROOT / "bench" / "data" / "public-fresh.jsonl"
 QUADRANTS = list(Quadrant)
 ABBR = {
     Quadrant.FORCED_SHORT: "F·short",
@@ -322,6 +325,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         report(
             "public · test half (bench/data/public-test.jsonl, real items, never tuned on)",
             load(PUBLIC_TEST),
+        )
+    if PUBLIC_FRESH.exists() and accuracy:
+        report(
+            "public · fresh (bench/data/public-fresh.jsonl, real items, never tuned on or shown)",
+            load(PUBLIC_FRESH),
         )
     if args.show_errors == "tune":
         show_errors(dev_tune)
