@@ -18,7 +18,7 @@ from operator import itemgetter
 from core.classify_dates import TimeMention, find_times
 from core.learning import TeamModel
 from core.model import Axis, CaptureContext, Classification, Principle, Quadrant, Signal
-from core.signals import CONDITIONALS, FORECAST, Cue, Flag, Hit, Kind, read
+from core.signals import CONDITIONALS, FORECAST, Flag, Hit, Kind, read
 
 CLASSIFIER_VERSION = "rules-2025.11.7"
 """Changes whenever the rules change, so stored classifications can be told apart."""
@@ -32,6 +32,7 @@ _WEIGHT = itemgetter(0)
 _SLOTS = range(len(Principle))
 _DEADLINE = Kind.DEADLINE
 _EXPOSURE = Flag.EXPOSURE
+_RESCALING = Flag.CONDITIONAL | Flag.REFRAMING
 _LITTLE_EVIDENCE = 1.5
 _LITTLE_EVIDENCE_CONFIDENCE = 0.45
 _PRINCIPLE_THRESHOLD = 0.9
@@ -75,7 +76,8 @@ def classify(
     hits, tokens, dates, flags, lowered = read(text)
     if lowered == text:
         lowered = text  # which saves Hit.evidence looking the words up again
-    scales = _scales(hits, tokens, flags)
+    # Without a conditional or a reframing cue nothing is rescaled (_scales would say None).
+    scales = _scales(hits, tokens, flags) if flags & _RESCALING else None
     times = find_times(text, logged_at, tokens, dates) if dates else []
     # With a date named, its distance decides the horizon of forced work (tie-breaker 3); without
     # one, an outside deadline ("EOL", "contract") is assumed to be months away.
@@ -168,17 +170,24 @@ def classify(
     if len(picked) > 1:
         picked.sort(key=principle_scores.__getitem__, reverse=True)  # stable: enum order on ties
     principles = tuple(map(_PRINCIPLES.__getitem__, picked))
+    # Each principle's strongest cue, as a shared Signal. Written out rather than helpers: most
+    # items name one or two principles.
     for i in picked:
         best = principle_hit[i]
         assert best is not None
-        signals.append(
-            _signal(
-                best.evidence(lowered, text, tokens),
-                _principle_meaning(best.cue, i),
-                _PRINCIPLE_NAMES[i],
-                principle_scores[i],
-            )
-        )
+        cue, pos, words, seen_as = best
+        if lowered is text and words == 1 and not seen_as and not cue.label:
+            evidence = tokens[pos]  # Hit.evidence's answer for one lower-case word
+        else:
+            evidence = best.evidence(lowered, text, tokens)
+        name = _PRINCIPLE_NAMES[i]
+        meaning = cue.meaning
+        if meaning == name:
+            # Principle-only cues carry the principle's name as meaning; say something more useful.
+            meaning = _PRINCIPLE_MEANING[_PRINCIPLES[i]]
+        shown = (evidence, meaning, name, principle_scores[i])
+        found = _SIGNALS.get(shown)
+        signals.append(_new_signal(shown) if found is None else found)
     # The team decided when its corrections moved the item off the rules' answer or its words are
     # named as the leading reason.
     team_decided = team_signal is not None or quadrant is not rules_quadrant
@@ -488,25 +497,12 @@ def _deciding_signals(
 _SIGNALS: dict[tuple[str, str, str, float], Signal] = {}
 
 
-def _signal(evidence: str, meaning: str, effect: str, weight: float) -> Signal:
-    """A Signal, shared between classifications: they are immutable and the same few recur."""
-    key = (evidence, meaning, effect, weight)
-    found = _SIGNALS.get(key)
-    return _new_signal(key) if found is None else found
-
-
 def _new_signal(key: tuple[str, str, str, float]) -> Signal:
+    """A Signal, shared between classifications: they are immutable and the same few recur."""
     if len(_SIGNALS) > 50_000:
         _SIGNALS.clear()
     found = _SIGNALS[key] = Signal(*key)
     return found
-
-
-def _principle_meaning(cue: Cue, slot: int) -> str:
-    # Principle-only cues carry the principle's name as meaning; say something more useful.
-    if cue.meaning == _PRINCIPLE_NAMES[slot]:
-        return _PRINCIPLE_MEANING[_PRINCIPLES[slot]]
-    return cue.meaning
 
 
 _PRINCIPLE_MEANING = {
