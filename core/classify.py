@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
 from math import exp
 from operator import itemgetter
@@ -55,6 +56,19 @@ _DEADLINE_WORDS = ("by ", "before ", "until ", "till ", "due ", "no later")
 _DEADLINE_LEADS = (" by", " before", " until", " till", " due", "effective")
 _UNSHOWN = -99
 """Order of a part that counts in the score but is not worth naming in the explanation."""
+
+# Classification is a frozen dataclass: its generated __init__ sets each field through
+# object.__setattr__, which costs about twice as much as setting the slots through their
+# descriptors. The result is the same object, as long as the fields are these five and nothing
+# runs after __init__ (checked here, so a new field cannot be left unset).
+if [f.name for f in fields(Classification)] != [
+    *("quadrant", "confidence", "principles", "signals", "team_decided")
+] or hasattr(Classification, "__post_init__"):
+    raise RuntimeError("core.classify builds Classification field by field: update it")
+_new_object = object.__new__
+_SET_QUADRANT, _SET_CONFIDENCE, _SET_PRINCIPLES, _SET_SIGNALS, _SET_TEAM_DECIDED = (
+    getattr(Classification, f.name).__set__ for f in fields(Classification)
+)
 
 # A piece of evidence on one axis: (weight, order, hit or None, evidence, meaning). Evidence and
 # meaning are filled in only for dates and context; for words they come from the hit when shown.
@@ -191,7 +205,15 @@ def classify(
     # The team decided when its corrections moved the item off the rules' answer or its words are
     # named as the leading reason.
     team_decided = team_signal is not None or quadrant is not rules_quadrant
-    return Classification(quadrant, round(confidence, 4), principles, tuple(signals), team_decided)
+    # Classification(quadrant, round(confidence, 4), principles, tuple(signals), team_decided),
+    # with its slots filled directly (see _SET_QUADRANT).
+    result = _new_object(Classification)
+    _SET_QUADRANT(result, quadrant)
+    _SET_CONFIDENCE(result, round(confidence, 4))
+    _SET_PRINCIPLES(result, principles)
+    _SET_SIGNALS(result, tuple(signals))
+    _SET_TEAM_DECIDED(result, team_decided)
+    return result
 
 
 def _scales(hits: list[Hit], tokens: Sequence[str], flags: int) -> list[float] | None:
