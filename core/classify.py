@@ -89,7 +89,10 @@ def classify(
     """
     hits, tokens, dates, flags, lowered = read(text)
     if lowered == text:
-        lowered = text  # which saves Hit.evidence looking the words up again
+        lowered = text  # which saves looking the shown words up again
+        same_length = True
+    else:
+        same_length = len(text) == len(lowered)  # if not, positions in lowered are not in text
     # Without a conditional or a reframing cue nothing is rescaled (_scales would say None).
     scales = _scales(hits, tokens, flags) if flags & _RESCALING else None
     times = find_times(text, logged_at, tokens, dates) if dates else []
@@ -173,7 +176,7 @@ def classify(
     forced = quadrant is _FS or quadrant is _FL
     long_term = quadrant is _FL or quadrant is _DL
     signals = _deciding_signals(
-        lowered, text, tokens, forced, long_term, forced_parts, hz_forced, hz_disc
+        lowered, text, same_length, tokens, forced, long_term, forced_parts, hz_forced, hz_disc
     )
     if team_signal is not None:
         signals = [team_signal, *signals[: _MAX_DECIDING - 1]]
@@ -190,10 +193,17 @@ def classify(
         best = principle_hit[i]
         assert best is not None
         cue, pos, words, seen_as = best
-        if lowered is text and words == 1 and not seen_as and not cue.label:
-            evidence = tokens[pos]  # Hit.evidence's answer for one lower-case word
+        # Hit.evidence, written out (as in _deciding_signals).
+        if cue.label:
+            evidence = cue.label
+        elif seen_as:
+            evidence = seen_as
         else:
-            evidence = best.evidence(lowered, text, tokens)
+            evidence = tokens[pos] if words == 1 else " ".join(tokens[pos : pos + words])
+            if lowered is not text:
+                at = lowered.find(evidence)
+                if at >= 0 and same_length:
+                    evidence = text[at : at + len(evidence)]
         name = _PRINCIPLE_NAMES[i]
         meaning = cue.meaning
         if meaning == name:
@@ -437,6 +447,7 @@ _CALIBRATED = tuple(calibrated(i / _CALIBRATION_STEPS) for i in range(_CALIBRATI
 def _deciding_signals(
     lowered: str,
     text: str,
+    same_length: bool,
     tokens: Sequence[str],
     forced: bool,
     long_term: bool,
@@ -506,10 +517,17 @@ def _deciding_signals(
             key = (part[3], part[4], effect, abs(part[0]))
         else:
             cue, pos, words, seen = hit
-            if lowered is text and words == 1 and not seen and not cue.label:
-                evidence = tokens[pos]  # Hit.evidence's answer for one lower-case word
+            # Hit.evidence, written out: the words as written in the text, or the cue's label.
+            if cue.label:
+                evidence = cue.label
+            elif seen:
+                evidence = seen
             else:
-                evidence = hit.evidence(lowered, text, tokens)
+                evidence = tokens[pos] if words == 1 else " ".join(tokens[pos : pos + words])
+                if lowered is not text:
+                    at = lowered.find(evidence)
+                    if at >= 0 and same_length:
+                        evidence = text[at : at + len(evidence)]
             key = (evidence, cue.meaning, effect, abs(part[0]))
         found = _SIGNALS.get(key)
         out.append(_new_signal(key) if found is None else found)
