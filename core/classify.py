@@ -175,9 +175,84 @@ def classify(
 
     forced = quadrant is _FS or quadrant is _FL
     long_term = quadrant is _FL or quadrant is _DL
-    signals = _deciding_signals(
-        lowered, text, same_length, tokens, forced, long_term, forced_parts, hz_forced, hz_disc
-    )
+    # The deciding signals: the few pieces of evidence that pushed towards the chosen quadrant,
+    # most decisive first. Written out here rather than in helpers, because every item runs it.
+    # First the parts pushing each way that are worth naming (not _UNSHOWN), strongest first
+    # (first on a tie).
+    axis = []
+    if forced:
+        for p in forced_parts:
+            if p[0] > 0 and p[1] != _UNSHOWN:
+                axis.append(p)
+    else:
+        for p in forced_parts:
+            if p[0] < 0 and p[1] != _UNSHOWN:
+                axis.append(p)
+    if len(axis) > 1:
+        axis.sort(key=_WEIGHT, reverse=forced)
+        del axis[2:]
+    horizon = []
+    if long_term:
+        for p in hz_forced if forced else hz_disc:
+            if p[0] > 0 and p[1] != _UNSHOWN:
+                horizon.append(p)
+    else:
+        for p in hz_forced if forced else hz_disc:
+            if p[0] < 0 and p[1] != _UNSHOWN:
+                horizon.append(p)
+    if len(horizon) > 1:
+        horizon.sort(key=_WEIGHT, reverse=long_term)
+    # Name different evidence for the horizon when there is any ("CVE" → forced, "by Friday" →
+    # short-term) unless the other words are much weaker than the decisive one.
+    if axis and horizon:
+        used0, used1 = axis[0][1], axis[-1][1]
+        fresh = []
+        for p in horizon:
+            if p[1] != used0 and p[1] != used1:
+                fresh.append(p)
+                if len(fresh) == 2:
+                    break
+        if not fresh or abs(fresh[0][0]) < abs(horizon[0][0]) / 2:
+            fresh = horizon[:1]
+    else:
+        fresh = horizon[:2]
+    axis_effect = _FORCED if forced else _DISCRETIONARY
+    hz_effect = _LONG if long_term else _SHORT
+    # Both lists are strongest first: merging them (the axis first on a tie) orders the evidence
+    # most decisive first, as sorting on (-weight, axis first, position) would. Each holds at most
+    # two parts, so all of them fit in the _MAX_DECIDING signals.
+    signals: list[Signal] = []
+    i = j = 0
+    n_axis, n_fresh = len(axis), len(fresh)
+    while i < n_axis or j < n_fresh:
+        if j < n_fresh and (i == n_axis or abs(fresh[j][0]) > abs(axis[i][0])):
+            part = fresh[j]
+            j += 1
+            effect = hz_effect
+        else:
+            part = axis[i]
+            i += 1
+            effect = axis_effect
+        part_hit = part[2]
+        shown: tuple[str, str, str, float]
+        if part_hit is None:
+            shown = (part[3], part[4], effect, abs(part[0]))
+        else:
+            cue, pos, words, seen_as = part_hit
+            # Hit.evidence, written out: the words as written in the text, or the cue's label.
+            if cue.label:
+                evidence = cue.label
+            elif seen_as:
+                evidence = seen_as
+            else:
+                evidence = tokens[pos] if words == 1 else " ".join(tokens[pos : pos + words])
+                if lowered is not text:
+                    at = lowered.find(evidence)
+                    if at >= 0 and same_length:
+                        evidence = text[at : at + len(evidence)]
+            shown = (evidence, cue.meaning, effect, abs(part[0]))
+        found = _SIGNALS.get(shown)
+        signals.append(_new_signal(shown) if found is None else found)
     if team_signal is not None:
         signals = [team_signal, *signals[: _MAX_DECIDING - 1]]
     picked = []
@@ -193,7 +268,7 @@ def classify(
         best = principle_hit[i]
         assert best is not None
         cue, pos, words, seen_as = best
-        # Hit.evidence, written out (as in _deciding_signals).
+        # Hit.evidence, written out (as for the deciding signals above).
         if cue.label:
             evidence = cue.label
         elif seen_as:
@@ -442,96 +517,6 @@ def calibrated(raw: float) -> float:
 
 _CALIBRATION_STEPS = 10_000
 _CALIBRATED = tuple(calibrated(i / _CALIBRATION_STEPS) for i in range(_CALIBRATION_STEPS + 1))
-
-
-def _deciding_signals(
-    lowered: str,
-    text: str,
-    same_length: bool,
-    tokens: Sequence[str],
-    forced: bool,
-    long_term: bool,
-    forced_parts: list[_Part],
-    hz_forced: list[_Part],
-    hz_disc: list[_Part],
-) -> list[Signal]:
-    """The few pieces of evidence that pushed towards the chosen quadrant, most decisive first."""
-    # The parts pushing each way that are worth naming (not _UNSHOWN), strongest first (first on
-    # a tie). Written out for both lists rather than a helper: this runs for every item.
-    axis = []
-    if forced:
-        for p in forced_parts:
-            if p[0] > 0 and p[1] != _UNSHOWN:
-                axis.append(p)
-    else:
-        for p in forced_parts:
-            if p[0] < 0 and p[1] != _UNSHOWN:
-                axis.append(p)
-    if len(axis) > 1:
-        axis.sort(key=_WEIGHT, reverse=forced)
-        del axis[2:]
-    horizon = []
-    if long_term:
-        for p in hz_forced if forced else hz_disc:
-            if p[0] > 0 and p[1] != _UNSHOWN:
-                horizon.append(p)
-    else:
-        for p in hz_forced if forced else hz_disc:
-            if p[0] < 0 and p[1] != _UNSHOWN:
-                horizon.append(p)
-    if len(horizon) > 1:
-        horizon.sort(key=_WEIGHT, reverse=long_term)
-    # Name different evidence for the horizon when there is any ("CVE" → forced, "by Friday" →
-    # short-term) unless the other words are much weaker than the decisive one.
-    if axis and horizon:
-        used0, used1 = axis[0][1], axis[-1][1]
-        fresh = []
-        for p in horizon:
-            if p[1] != used0 and p[1] != used1:
-                fresh.append(p)
-                if len(fresh) == 2:
-                    break
-        if not fresh or abs(fresh[0][0]) < abs(horizon[0][0]) / 2:
-            fresh = horizon[:1]
-    else:
-        fresh = horizon[:2]
-    axis_effect = _FORCED if forced else _DISCRETIONARY
-    hz_effect = _LONG if long_term else _SHORT
-    # Both lists are strongest first: merging them (the axis first on a tie) orders the evidence
-    # most decisive first, as sorting on (-weight, axis first, position) would. Each holds at most
-    # two parts, so all of them fit in the _MAX_DECIDING signals.
-    out: list[Signal] = []
-    i = j = 0
-    n_axis, n_fresh = len(axis), len(fresh)
-    while i < n_axis or j < n_fresh:
-        if j < n_fresh and (i == n_axis or abs(fresh[j][0]) > abs(axis[i][0])):
-            part = fresh[j]
-            j += 1
-            effect = hz_effect
-        else:
-            part = axis[i]
-            i += 1
-            effect = axis_effect
-        hit = part[2]
-        if hit is None:
-            key = (part[3], part[4], effect, abs(part[0]))
-        else:
-            cue, pos, words, seen = hit
-            # Hit.evidence, written out: the words as written in the text, or the cue's label.
-            if cue.label:
-                evidence = cue.label
-            elif seen:
-                evidence = seen
-            else:
-                evidence = tokens[pos] if words == 1 else " ".join(tokens[pos : pos + words])
-                if lowered is not text:
-                    at = lowered.find(evidence)
-                    if at >= 0 and same_length:
-                        evidence = text[at : at + len(evidence)]
-            key = (evidence, cue.meaning, effect, abs(part[0]))
-        found = _SIGNALS.get(key)
-        out.append(_new_signal(key) if found is None else found)
-    return out
 
 
 _SIGNALS: dict[tuple[str, str, str, float], Signal] = {}
