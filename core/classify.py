@@ -160,15 +160,19 @@ def classify(
         (1 - p_forced) * (1 - p_long_d),
         (1 - p_forced) * p_long_d,
     )
-    rules_quadrant = _QUADRANTS[probs.index(max(probs))]
+    top = max(probs)
+    rules_quadrant = _QUADRANTS[probs.index(top)]
     little = sum(map(abs, map(_WEIGHT, forced_parts))) + sum(map(abs, map(_WEIGHT, hz_forced)))
     if little < _LITTLE_EVIDENCE:
         # Hardly anything to go on ("misc", "look into the thing"): ask rather than guess.
         cap = _LITTLE_EVIDENCE_CONFIDENCE
-        probs = tuple([cap if cap < p else p for p in probs])  # min(p, cap), without the calls
+        if team is not None:
+            probs = tuple([cap if cap < p else p for p in probs])  # min(p, cap), without the calls
+        if cap < top:
+            top = cap  # the largest of the capped probabilities
     if team is None:
         # The calibration table holds calibrated() at every 1e-4 (one index instead of a call).
-        confidence = _CALIBRATED[int(max(probs) * _CALIBRATION_STEPS)]
+        confidence = _CALIBRATED[int(top * _CALIBRATION_STEPS)]
         quadrant, team_signal = rules_quadrant, None
     else:
         quadrant, confidence, team_signal = _blend(text, probs, rules_quadrant, team)
