@@ -172,10 +172,12 @@ def classify(
             top = cap  # the largest of the capped probabilities
     if team is None:
         # The calibration table holds calibrated() at every 1e-4 (one index instead of a call).
-        confidence = _CALIBRATED[int(top * _CALIBRATION_STEPS)]
+        # _ROUNDED holds round(confidence, 4) for each entry, which the result carries.
+        confidence = _ROUNDED[int(top * _CALIBRATION_STEPS)]
         quadrant, team_signal = rules_quadrant, None
     else:
         quadrant, confidence, team_signal = _blend(text, probs, rules_quadrant, team)
+        confidence = round(confidence, 4)
 
     forced = quadrant is _FS or quadrant is _FL
     long_term = quadrant is _FL or quadrant is _DL
@@ -294,11 +296,11 @@ def classify(
     # The team decided when its corrections moved the item off the rules' answer or its words are
     # named as the leading reason.
     team_decided = team_signal is not None or quadrant is not rules_quadrant
-    # Classification(quadrant, round(confidence, 4), principles, tuple(signals), team_decided),
+    # Classification(quadrant, confidence, principles, tuple(signals), team_decided),
     # with its slots filled directly (see _SET_QUADRANT).
     result = _new_object(Classification)
     _SET_QUADRANT(result, quadrant)
-    _SET_CONFIDENCE(result, round(confidence, 4))
+    _SET_CONFIDENCE(result, confidence)  # rounded above
     _SET_PRINCIPLES(result, principles)
     _SET_SIGNALS(result, tuple(signals))
     _SET_TEAM_DECIDED(result, team_decided)
@@ -521,6 +523,7 @@ def calibrated(raw: float) -> float:
 
 _CALIBRATION_STEPS = 10_000
 _CALIBRATED = tuple(calibrated(i / _CALIBRATION_STEPS) for i in range(_CALIBRATION_STEPS + 1))
+_ROUNDED = tuple(round(c, 4) for c in _CALIBRATED)
 
 
 _SIGNALS: dict[tuple[str, str, str, float], Signal] = {}
