@@ -323,35 +323,58 @@ class DigestService:
         except Exception as error:
             return await self._failed(team, week, run, claimant, error, previous_error, client, now)
 
+        log.info("posted digest for team %s week %s", team.id, week)
+        return await self._posted(
+            team, week, run, claimant, client, posted_channel, ts, now=now, digest=digest
+        )
+
+    async def _posted(
+        self,
+        team: Team,
+        week: IsoWeek,
+        run: DigestRun,
+        claimant: str,
+        client: AsyncWebClient,
+        channel: str,
+        ts: str,
+        *,
+        now: datetime,
+        digest: Digest | None,
+        note: str | None = None,
+    ) -> PostResult:
+        """Record the digest message ``ts`` as posted (taking the reply's claim in the same
+        update), then post its thread reply. Without ``digest`` the message was found rather
+        than posted by us (``note`` says so): its reply may be out already, so look first."""
         async with self.db.uow() as uow:
             still_ours = await uow.digests.mark_posted(
                 run.id,
                 claimant,
-                channel=posted_channel,
+                channel=channel,
                 message_ts=ts,
                 now=self.clock.now(),
                 reply_claimed_at=now,  # on the same clock as the claims it races with
             )
+            if note is not None:
+                await uow.digests.note_error(run.id, note)
             await uow.commit()
-        log.info("posted digest for team %s week %s", team.id, week)
         if not still_ours:
             # Whoever took the claim over finds this message and replies under it.
             log.error("digest for team %s week %s: claim lost while posting", team.id, week)
-            return PostResult(team.id, week, Outcome.POSTED, posted_channel, ts)
+            return PostResult(team.id, week, Outcome.POSTED, channel, ts)
         reply = await self._reply(
             team,
             week,
             run.id,
             claimant,
             client,
-            posted_channel,
+            channel,
             ts,
             attempt=1,
             now=now,
             digest=digest,
-            look_first=False,
+            look_first=digest is None,
         )
-        return PostResult(team.id, week, Outcome.POSTED, posted_channel, ts, reply=reply)
+        return PostResult(team.id, week, Outcome.POSTED, channel, ts, reply=reply)
 
     async def _find_earlier_post(
         self, team: Team, week: IsoWeek, client: AsyncWebClient
@@ -363,7 +386,6 @@ class DigestService:
         again. The message carries :func:`digest_metadata`. Best effort: if the history can't
         be read, post.
         """
-        wanted = digest_metadata(team, week)["event_payload"]
         oldest, _ = week.bounds(team_zone(team))
         try:
             response = await client.conversations_history(
@@ -375,14 +397,8 @@ class DigestService:
         except Exception as error:
             log.info("could not check %s for an earlier digest: %s", team.home_channel, error)
             return None
-        for message in response.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            if (
-                metadata.get("event_type") == DIGEST_EVENT
-                and metadata.get("event_payload") == wanted
-            ):
-                return dict(message)
-        return None
+        found = _marked(response.get("messages") or [], digest_metadata(team, week))
+        return dict(found) if found is not None else None
 
     async def _recovered(
         self,
@@ -394,38 +410,19 @@ class DigestService:
         client: AsyncWebClient,
         now: datetime,
     ) -> PostResult:
-        ts = str(message.get("ts"))
-        async with self.db.uow() as uow:
-            still_ours = await uow.digests.mark_posted(
-                run.id,
-                claimant,
-                channel=team.home_channel,
-                message_ts=ts,
-                now=self.clock.now(),
-                reply_claimed_at=now,
-            )
-            await uow.digests.note_error(
-                run.id, f"an earlier attempt had posted ({run.last_error}); not posted again"
-            )
-            await uow.commit()
         log.warning("digest for team %s week %s was already in the channel", team.id, week)
-        if not still_ours:
-            return PostResult(team.id, week, Outcome.POSTED, team.home_channel, ts)
-        # That earlier attempt may or may not have got its thread reply out: look first.
-        reply = await self._reply(
+        return await self._posted(
             team,
             week,
-            run.id,
+            run,
             claimant,
             client,
             team.home_channel,
-            ts,
-            attempt=1,
+            str(message.get("ts")),
             now=now,
             digest=None,
-            look_first=True,
+            note=f"an earlier attempt had posted ({run.last_error}); not posted again",
         )
-        return PostResult(team.id, week, Outcome.POSTED, team.home_channel, ts, reply=reply)
 
     async def retry_reply(
         self,
@@ -551,7 +548,6 @@ class DigestService:
     ) -> str | None:
         """The ts of this digest's thread reply if it is already in the thread (best effort:
         if the thread can't be read, reply)."""
-        wanted = digest_reply_metadata(team, week)
         try:
             response = await client.conversations_replies(
                 channel=channel, ts=ts, include_all_metadata=True, limit=200
@@ -559,15 +555,8 @@ class DigestService:
         except Exception as error:
             log.info("could not check the thread of %s for an earlier reply: %s", ts, error)
             return None
-        for message in response.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            if (
-                message.get("ts") != ts
-                and metadata.get("event_type") == wanted["event_type"]
-                and metadata.get("event_payload") == wanted["event_payload"]
-            ):
-                return str(message.get("ts"))
-        return None
+        found = _marked(response.get("messages") or [], digest_reply_metadata(team, week), ts)
+        return str(found.get("ts")) if found is not None else None
 
     async def _failed(
         self,
@@ -635,25 +624,33 @@ class DigestService:
 
 
 DIGEST_EVENT = "infrawork_digest"
-
-
 DIGEST_REPLY_EVENT = "infrawork_digest_items"
 
 
-def digest_metadata(team: Team, week: IsoWeek) -> dict[str, Any]:
-    """Message metadata that marks a digest post, so a retry can find an earlier landing."""
-    return {
-        "event_type": DIGEST_EVENT,
-        "event_payload": {"team": str(team.id), "week": str(week)},
-    }
+def digest_metadata(team: Team, week: IsoWeek, event: str = DIGEST_EVENT) -> dict[str, Any]:
+    """Message metadata that marks a digest post (or, with ``DIGEST_REPLY_EVENT``, its thread
+    reply), so a retry can find an earlier attempt that landed."""
+    return {"event_type": event, "event_payload": {"team": str(team.id), "week": str(week)}}
 
 
 def digest_reply_metadata(team: Team, week: IsoWeek) -> dict[str, Any]:
-    """Message metadata that marks a digest's thread reply (same use as :func:`digest_metadata`)."""
-    return {
-        "event_type": DIGEST_REPLY_EVENT,
-        "event_payload": {"team": str(team.id), "week": str(week)},
-    }
+    """Message metadata that marks a digest's thread reply."""
+    return digest_metadata(team, week, DIGEST_REPLY_EVENT)
+
+
+def _marked(
+    messages: list[dict[str, Any]], marker: dict[str, Any], skip_ts: str | None = None
+) -> dict[str, Any] | None:
+    """The first of ``messages`` (other than ``skip_ts``) carrying ``marker`` as its metadata."""
+    for message in messages:
+        metadata = message.get("metadata") or {}
+        if (
+            message.get("ts") != skip_ts
+            and metadata.get("event_type") == marker["event_type"]
+            and metadata.get("event_payload") == marker["event_payload"]
+        ):
+            return message
+    return None
 
 
 def _thresholds(team: Team) -> PhaseThresholds:
