@@ -48,6 +48,23 @@ def child_env(**settings: str) -> dict[str, str]:
     return {**env, "PYTHONPATH": str(ROOT), **settings}
 
 
+async def spawn_serve_socket(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    """``infrawork serve --socket`` as a child process in ``cwd`` (a scratch directory: no stray
+    .env), its log on a stderr pipe."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "serve",
+        "--socket",
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def started_or_exited(
     server: FakeSocketMode, process: asyncio.subprocess.Process, log: asyncio.Task[bytes]
 ) -> None:
@@ -169,18 +186,7 @@ async def test_serve_socket_cli_shuts_down_gracefully_on_sigterm(
         LOG_FORMAT="json",
         LOG_LEVEL="INFO",
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "serve",
-        "--socket",
-        cwd=tmp_path,  # no stray .env
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await spawn_serve_socket(env, tmp_path)
     assert process.stderr is not None
     reading = asyncio.create_task(process.stderr.read())  # never let a full pipe block it
     try:
@@ -238,18 +244,7 @@ async def test_serve_socket_with_a_refused_app_token_exits_with_the_reason(
         HOST="127.0.0.1",
         PORT="0",
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "serve",
-        "--socket",
-        cwd=tmp_path,  # no stray .env
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await spawn_serve_socket(env, tmp_path)
     _, stderr = await asyncio.wait_for(process.communicate(), STARTUP_TIMEOUT)
     assert process.returncode == 2
     assert "Slack refused SLACK_APP_TOKEN (invalid_auth)" in stderr.decode()
