@@ -150,6 +150,7 @@ class Runtime:
             except Exception:
                 log.exception("background task %s failed while stopping", task.get_name())
         self._tasks.clear()
+        await self.services.capture.lookups.wait()  # a team or model read still running
         await self.db.dispose()
         session = getattr(self.client, "session", None)
         if session is not None and not session.closed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 
@@ -14,8 +15,10 @@ from bot.services.context import Actor
 from bot.services.deadline import current_deadline
 from bot.services.errors import AnswerTooLate, InvalidInput, NotFound
 from bot.services.learning import TeamModels
+from bot.services.refresh import Lookups
 from bot.services.teams import NoTeamHere, TeamDirectory, create_channel_team
 from core.classify import classify
+from core.learning import TeamModel
 from core.model import (
     CaptureContext,
     Classification,
@@ -70,6 +73,8 @@ class CaptureService:
         self.models = models
         self.metrics = metrics
         self.teams = teams if teams is not None else TeamDirectory()
+        self.lookups = Lookups()
+        """Team and model lookups in flight (bot/services/refresh.py)."""
 
     async def add(
         self,
@@ -101,10 +106,7 @@ class CaptureService:
                 incident_channel=actor.channel_id in (team.incident_channels or []),
                 incident_reaction=incident_reaction,
             )
-            fresh, model = self.models.recent(team.id)
-            if not fresh:
-                async with self.db.read() as uow:
-                    model = await self.models.for_team(uow, team)
+            model = await self._model(team)
             result = classify(text, context=context, logged_at=now, team=model)
             chosen = quadrant or result.quadrant
             values = {
@@ -171,17 +173,56 @@ class CaptureService:
             if not teams:
                 raise NoTeamHere()
             return teams[0], False
-        team = self.teams.by_channel(workspace, actor.channel_id)
+        channel = actor.channel_id
+        team = self.teams.by_channel(workspace, channel)
+        generation = self.teams.generation
+        key = ("channel team", workspace, channel, generation)
         if team is not None:
+            if self.teams.channel_due(workspace, channel):
+                recheck = partial(self._recheck_channel, workspace, channel, generation)
+                self.lookups.ahead(key, recheck)
             return team, True
+        # Concurrent captures in the channel share one lookup (and create the team only once).
+        team = await self.lookups.once(key, lambda: self._channel_team(actor, now, generation))
+        return team, False
+
+    async def _channel_team(self, actor: Actor, now: datetime, generation: int) -> Team:
+        """The channel's team, created on its first use there, remembered for the recheck."""
+        assert actor.channel_id is not None
         async with self.db.read() as uow:
-            team = await uow.teams.for_channel(workspace, actor.channel_id)
+            team = await uow.teams.for_channel(actor.workspace, actor.channel_id)
         if team is None:
             async with self.db.uow() as uow:
                 team = await create_channel_team(uow, actor, now)
                 await uow.commit()
-        self.teams.remember(team, actor.channel_id)
-        return team, False
+        self.teams.remember(team, actor.channel_id, generation=generation)
+        return team
+
+    async def _recheck_channel(self, workspace: str, channel: str, generation: int) -> None:
+        """Look the channel's team up again before the remembered one expires (background)."""
+        async with self.db.read() as uow:
+            team = await uow.teams.for_channel(workspace, channel)
+        if team is None:  # moved or deleted on another replica: the next capture finds out
+            self.teams.forget_channel(workspace, channel, generation=generation)
+        else:
+            self.teams.remember(team, channel, generation=generation)
+
+    async def _model(self, team: Team) -> TeamModel | None:
+        """The team's learned model: checked at most every recheck interval, in the background
+        shortly before it expires, and by one lookup when concurrent captures find it expired."""
+        key = ("team model", team.id, self.models.generation)
+        fresh, model = self.models.recent(team.id)
+        if fresh:
+            if self.models.due(team.id):
+                self.lookups.ahead(key, lambda: self._check_model(team, force=True))
+            return model
+        return await self.lookups.once(key, lambda: self._check_model(team, force=False))
+
+    async def _check_model(self, team: Team, *, force: bool) -> TeamModel | None:
+        async with self.db.read() as uow:
+            if force:
+                return await self.models.refresh(uow, team)
+            return await self.models.for_team(uow, team)
 
     async def change_quadrant(
         self, actor: Actor, item_id: int, quadrant: Quadrant

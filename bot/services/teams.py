@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.ids import DEFAULT_INCIDENT_EMOJIS, AckMode
 from bot.services.context import Actor
 from bot.services.errors import UserFacingError
+from bot.services.refresh import REFRESH_AHEAD
 from storage.tables import Team
 from storage.uow import UnitOfWork
 
@@ -61,6 +62,7 @@ class TeamDirectory:
         self._by_channel: dict[tuple[str, str], tuple[Team, float]] = {}
         self._by_id: dict[tuple[str, int], tuple[Team, float]] = {}
         self._touched: dict[tuple[str, str], tuple[int, float]] = {}
+        self._forgets = 0
 
     def by_channel(self, workspace: str, channel: str) -> Team | None:
         return self._fresh(self._by_channel, (workspace, channel))
@@ -68,16 +70,42 @@ class TeamDirectory:
     def by_id(self, workspace: str, team_id: int) -> Team | None:
         return self._fresh(self._by_id, (workspace, team_id))
 
-    def remember(self, team: Team, channel: str | None = None) -> None:
+    def channel_due(self, workspace: str, channel: str) -> bool:
+        """The channel's team is still fresh but should be looked up again now (in the
+        background), so the lookup is done before the remembered team expires."""
+        entry = self._by_channel.get((workspace, channel))
+        if entry is None:
+            return False
+        age = self._monotonic() - entry[1]
+        return self._recheck * REFRESH_AHEAD <= age < self._recheck
+
+    @property
+    def generation(self) -> int:
+        """Changes with every :meth:`forget_all`: part of the key of a running lookup."""
+        return self._forgets
+
+    def remember(
+        self, team: Team, channel: str | None = None, *, generation: int | None = None
+    ) -> None:
+        """Remember ``team`` (found in ``channel``); a lookup passes the :attr:`generation` it
+        started in, and what it found is dropped if the teams were forgotten meanwhile."""
+        if generation is not None and generation != self._forgets:
+            return
         now = self._monotonic()
         _bounded_put(self._by_id, (team.workspace, team.id), (team, now), self._max)
         if channel is not None:
             _bounded_put(self._by_channel, (team.workspace, channel), (team, now), self._max)
 
+    def forget_channel(self, workspace: str, channel: str, *, generation: int) -> None:
+        """A lookup started in ``generation`` found no team in the channel any more."""
+        if generation == self._forgets:
+            self._by_channel.pop((workspace, channel), None)
+
     def forget_all(self) -> None:
         """A team changed through this process: look every team up again."""
         self._by_channel.clear()
         self._by_id.clear()
+        self._forgets += 1  # lookups running now may have read the old teams
 
     def needs_touch(self, workspace: str, user_id: str, team_id: int) -> bool:
         last = self._touched.get((workspace, user_id))
