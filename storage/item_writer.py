@@ -113,6 +113,10 @@ class ItemWriter:
         module: Any = postgresql if engine.dialect.name == "postgresql" else sqlite
         self._sqlite = engine.dialect.name == "sqlite"
         self._max_id = select(func.coalesce(func.max(_ITEMS.c.id), 0))
+        self._top_id = text(
+            f"SELECT max(coalesce((SELECT max(id) FROM {_ITEMS.name}), 0), "
+            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = :table), 0))"
+        )
         self._has_sequence: bool | None = None  # SQLite: does sqlite_sequence exist yet?
         self._insert_many = insert(_ITEMS)
         self._blank_row: dict[str, Any] = dict.fromkeys(_ITEMS.c.keys())
@@ -307,14 +311,11 @@ class ItemWriter:
                 text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
             )
             self._has_sequence = found.first() is not None
-        top = int((await conn.execute(self._max_id)).scalar_one())
-        if self._has_sequence:
-            seq = await conn.execute(
-                text("SELECT seq FROM sqlite_sequence WHERE name = :table"),
-                {"table": _ITEMS.name},
-            )
-            top = max(top, int(seq.scalar() or 0))
-        return top
+        if not self._has_sequence:
+            return int((await conn.execute(self._max_id)).scalar_one())
+        # One statement, not two: each costs four thread hops through aiosqlite, and on a busy
+        # event loop every hop waits for a loop turn while the batch holds the write lock.
+        return int((await conn.execute(self._top_id, {"table": _ITEMS.name})).scalar_one())
 
     async def _touch_members(
         self, conn: AsyncConnection, touches: Sequence[MemberTouch | None]
