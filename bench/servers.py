@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:
 from aiohttp import web  # noqa: E402
 
 from bench.common import BOT_TOKEN, SIGNING_SECRET  # noqa: E402
+from bot.gc_policy import freeze_what_lives, tune_collector  # noqa: E402
 from tests.support.fake_slack import FakeSlack  # noqa: E402
 
 
@@ -121,6 +122,7 @@ async def bare_bolt(args: argparse.Namespace) -> None:
     runner = web.AppRunner(app.web_app(path="/slack/events"), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", args.port).start()
+    freeze_what_lives()  # the same collector settings as `infrawork serve` (see main)
     try:
         await _until_terminated()
     finally:
@@ -137,7 +139,7 @@ async def infrawork(args: argparse.Namespace) -> None:
     if args.process_before_response:
         runtime.app._async_listener_runner.process_before_response = True
         runtime.app._process_before_response = True
-    await serve_forever(runtime, port=args.port)
+    await serve_forever(runtime, port=args.port, ready=freeze_what_lives)
 
 
 def main() -> None:
@@ -157,6 +159,12 @@ def main() -> None:
     iw.add_argument("--process-before-response", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.what in ("bare-bolt", "infrawork"):
+        # Both apps under test get what `infrawork serve` does to the garbage collector
+        # (bot/gc_policy.py): a freeze after imports and once serving, and the raised young
+        # threshold, so the comparison is between the apps, not their collector settings.
+        freeze_what_lives()
+        tune_collector()
     run = {"fake-slack": fake_slack, "bare-bolt": bare_bolt, "infrawork": infrawork}[args.what]
     asyncio.run(run(args))
 

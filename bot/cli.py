@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -39,6 +38,7 @@ def _configure_logging(settings: Settings) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.gc_policy import freeze_what_lives, tune_collector
     from bot.runtime import Runtime, serve_forever
     from bot.socket_mode import SocketModeRefused
 
@@ -66,13 +66,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
 
     async def main() -> None:
-        await serve_forever(Runtime(settings, socket_mode=args.socket), port=args.port)
+        await serve_forever(
+            Runtime(settings, socket_mode=args.socket), port=args.port, ready=freeze_what_lives
+        )
 
     # What is loaded by now (modules, settings: ~100k objects) lives as long as the process.
     # Freezing it keeps it out of the collector's full passes, which otherwise stopped the
-    # event loop for 50-70 ms a few times a minute under load (bench/RESULTS.md, request path).
-    gc.collect()
-    gc.freeze()
+    # event loop for 50-70 ms a few times a minute under load (bench/RESULTS.md, request path);
+    # what the server builds at start is frozen once it is up (``ready``), and the young
+    # generation is collected less often (bot/gc_policy.py).
+    freeze_what_lives()
+    tune_collector()
 
     try:
         asyncio.run(main())

@@ -158,12 +158,17 @@ class Runtime:
 
 
 async def serve_forever(
-    runtime: Runtime, *, port: int | None = None, stop: asyncio.Event | None = None
+    runtime: Runtime,
+    *,
+    port: int | None = None,
+    stop: asyncio.Event | None = None,
+    ready: Callable[[], None] | None = None,
 ) -> None:
     """Run until SIGTERM or SIGINT (or ``stop`` is set), then shut down gracefully.
 
     HTTP mode serves Slack on /slack/events; Socket Mode (``runtime.socket_mode``) connects the
     WebSocket and serves only /healthz and /metrics over HTTP. Both start the background tasks.
+    ``ready`` is called once everything has started (`infrawork serve`: bot/gc_policy.py).
     """
     import signal
 
@@ -178,6 +183,8 @@ async def serve_forever(
         runtime.start_background()
         if runtime.socket_mode:
             await runtime.start_socket()
+        if ready is not None:
+            ready()
         await stop.wait()
     finally:
         log.info("shutting down")
