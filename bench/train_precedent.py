@@ -1,0 +1,129 @@
+"""Build, check and cross-validate the labelled-examples model (core/precedent.py).
+
+    .venv/bin/python bench/train_precedent.py            # retrain, write core/data/precedent.json
+    .venv/bin/python bench/train_precedent.py --check    # exit 1 if the shipped file is stale
+    .venv/bin/python bench/train_precedent.py --cv       # 5-fold CV: rules alone vs with examples
+
+The model is trained on infrawork's own labelled items in bench/data (hand-written cases and real
+items from public trackers), never on the shared development set (../shared/data), which stays a
+measure, nor on bench/data/public-sealed.jsonl, which is measured once. Training is deterministic,
+so ``--check`` (run by bench/run-all) proves the shipped weights come from the data in the repo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core.classify import classify  # noqa: E402
+from core.model import Quadrant  # noqa: E402
+from core.precedent import L2, Precedent, data_digest, train  # noqa: E402
+from core.signals import read  # noqa: E402
+
+DATA = ROOT / "bench" / "data"
+from core.precedent import SHIPPED_PATH as SHIPPED  # noqa: E402
+
+# Every labelled file of ours except the sealed one. The rules were tuned on the first two; the
+# others were only measured before they became training data (cross-validation scores those).
+TUNED = ("extra.jsonl", "public-tune.jsonl")
+MEASURED = (
+    "blind.jsonl",
+    "unseen.jsonl",
+    "public-test.jsonl",
+    "public-fresh.jsonl",
+    "public-train2.jsonl",
+)
+
+
+def examples() -> list[tuple[str, Quadrant, bool]]:
+    """(text, quadrant, rules were tuned on it) for every training item, in a fixed order."""
+    out = []
+    for name in (*TUNED, *MEASURED):
+        path = DATA / name
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    d = json.loads(line)
+                    out.append((d["text"], Quadrant(d["quadrant"]), name in TUNED))
+    return out
+
+
+def build(items: Sequence[tuple[str, Quadrant, bool]], l2: float = L2) -> Precedent:
+    digest = data_digest(f"{text}\t{q.value}" for text, q, _ in items)
+    return train([(read(text)[1], q) for text, q, _ in items], l2=l2, data_sha256=digest)
+
+
+def cross_validate(items: Sequence[tuple[str, Quadrant, bool]], folds: int = 5) -> None:
+    """Out-of-fold accuracy on the items the rules were not tuned on."""
+    order = list(range(len(items)))
+    random.Random(1).shuffle(order)
+    print(
+        f"{len(items)} items, {folds}-fold; scored on the "
+        f"{sum(not t for *_, t in items)} the rules were not tuned on"
+    )
+    print("| l2 | rules alone: quadrant / axis | with examples: quadrant / axis | asked |")
+    print("|---|---|---|---|")
+    for l2 in (0.001, 0.01, 0.03):
+        rules_right = rules_axis = right = axis = asked = n = 0
+        for k in range(folds):
+            held = set(order[k::folds])
+            model = build([items[i] for i in range(len(items)) if i not in held], l2)
+            for i in held:
+                text, q, tuned = items[i]
+                if tuned:
+                    continue
+                n += 1
+                alone = classify(text, precedent=None).quadrant
+                both = classify(text, precedent=model)
+                rules_right += alone == q
+                rules_axis += alone.forced == q.forced
+                right += both.quadrant == q
+                axis += both.quadrant.forced == q.forced
+                asked += both.low_confidence
+        print(
+            f"| {l2} | {rules_right / n:.1%} / {rules_axis / n:.1%} | "
+            f"{right / n:.1%} / {axis / n:.1%} | {asked / n:.0%} |"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="fail if the shipped file is stale")
+    ap.add_argument("--cv", action="store_true", help="cross-validate instead of writing")
+    args = ap.parse_args(argv)
+    items = examples()
+    if args.cv:
+        cross_validate(items)
+        return 0
+    start = time.process_time()
+    model = build(items)
+    text = model.to_json()
+    took = time.process_time() - start
+    if args.check:
+        shipped = SHIPPED.read_text(encoding="utf-8") if SHIPPED.exists() else ""
+        if shipped != text:
+            print(f"{SHIPPED.relative_to(ROOT)} is stale: run bench/train_precedent.py")
+            return 1
+        print(f"{SHIPPED.relative_to(ROOT)} matches {model.size} examples ({took:.1f} s)")
+        return 0
+    SHIPPED.parent.mkdir(exist_ok=True)
+    SHIPPED.write_text(text, encoding="utf-8")
+    print(
+        f"wrote {SHIPPED.relative_to(ROOT)}: {model.size} examples, {len(model)} features "
+        f"({took:.1f} s)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
