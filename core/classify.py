@@ -18,11 +18,22 @@ from operator import itemgetter
 
 from core.classify_dates import TimeMention, find_times
 from core.learning import TeamModel
-from core.model import Axis, CaptureContext, Classification, Principle, Quadrant, Signal
+from core.model import (
+    LOW_CONFIDENCE,
+    Axis,
+    CaptureContext,
+    Classification,
+    Principle,
+    Quadrant,
+    Signal,
+)
+from core.precedent import SHIPPED, Precedent
 from core.signals import CONDITIONALS, FORECAST, Flag, Hit, Kind, read
 
-CLASSIFIER_VERSION = "rules-2025.11.7"
-"""Changes whenever the rules change, so stored classifications can be told apart."""
+CLASSIFIER_VERSION = "rules-2025.11.8" + (
+    f"+examples-{SHIPPED.data_sha256[:8]}" if SHIPPED is not None else ""
+)
+"""Changes whenever the rules or the labelled examples change, so results can be told apart."""
 
 FORCED_THRESHOLD = 1.0
 """Forced evidence must outweigh discretionary evidence by this much to call an item forced."""
@@ -81,11 +92,14 @@ def classify(
     context: CaptureContext | None = None,
     logged_at: datetime | None = None,
     team: TeamModel | None = None,
+    precedent: Precedent | None = SHIPPED,
 ) -> Classification:
     """Classify one work item.
 
     ``logged_at`` (aware) anchors relative dates; ``context`` says how it was captured (an
-    incident-emoji reaction makes it forced); ``team`` blends in the team's past corrections.
+    incident-emoji reaction makes it forced); ``team`` blends in the team's past corrections;
+    ``precedent`` is the model of labelled examples asked when the rules are unsure (None: the
+    rules alone).
     """
     hits, tokens, dates, flags, lowered = read(text)
     if lowered == text:
@@ -144,8 +158,11 @@ def classify(
 
     if times:
         _add_times(times, lowered, forced_parts, hz_forced, hz_disc)
+    incident = None
     if context is not None:
         _add_context(context, forced_parts, hz_forced, _far(times))
+        if context.incident_channel or context.incident_reaction:
+            incident = context
 
     f_score = sum(map(_WEIGHT, forced_parts))
     if context is not None and context.incident_reaction:
@@ -161,7 +178,8 @@ def classify(
         (1 - p_forced) * p_long_d,
     )
     top = max(probs)
-    rules_quadrant = _QUADRANTS[probs.index(top)]
+    rules_index = probs.index(top)
+    rules_quadrant = _QUADRANTS[rules_index]
     little = sum(map(abs, map(_WEIGHT, forced_parts))) + sum(map(abs, map(_WEIGHT, hz_forced)))
     if little < _LITTLE_EVIDENCE:
         # Hardly anything to go on ("misc", "look into the thing"): ask rather than guess.
@@ -170,14 +188,31 @@ def classify(
             probs = tuple([cap if cap < p else p for p in probs])  # min(p, cap), without the calls
         if cap < top:
             top = cap  # the largest of the capped probabilities
-    if team is None:
-        # The calibration table holds calibrated() at every 1e-4 (one index instead of a call).
-        # _ROUNDED holds round(confidence, 4) for each entry, which the result carries.
-        confidence = _ROUNDED[int(top * _CALIBRATION_STEPS)]
-        quadrant, team_signal = rules_quadrant, None
-    else:
-        quadrant, confidence, team_signal = _blend(text, probs, rules_quadrant, team)
-        confidence = round(confidence, 4)
+    # The calibration table holds calibrated() at every 1e-4 (one index instead of a call).
+    # _ROUNDED holds round(confidence, 4) for each entry, which the result carries.
+    confidence = _ROUNDED[int(top * _CALIBRATION_STEPS)]
+    quadrant = rules_quadrant
+    team_signal: Signal | None = None
+    lead: Signal | None = None
+    if team is not None:
+        quadrant, confidence, team_signal = _blend(text, probs, rules_quadrant, confidence, team)
+        lead = team_signal
+    # The team decided when its corrections moved the item off the rules' answer or its words are
+    # named as the leading reason.
+    team_decided = team_signal is not None or quadrant is not rules_quadrant
+    # Neither the rules nor the team are sure (about one item in five): ask the labelled examples
+    # too, and take the quadrant the two beliefs multiplied make likeliest. Not when the item was
+    # captured in an incident's context, which the examples (text only) know nothing of.
+    if (
+        confidence < LOW_CONFIDENCE
+        and precedent is not None
+        and not team_decided
+        and incident is None
+    ):
+        chosen, confidence = precedent.decide(tokens, rules_index, confidence)
+        if chosen != rules_index:
+            quadrant = _QUADRANTS[chosen]
+            lead = _moved_by_examples(tokens, quadrant, confidence, precedent)
 
     forced = quadrant is _FS or quadrant is _FL
     long_term = quadrant is _FL or quadrant is _DL
@@ -259,8 +294,8 @@ def classify(
             shown = (evidence, cue.meaning, effect, abs(part[0]))
         found = _SIGNALS.get(shown)
         signals.append(_new_signal(shown) if found is None else found)
-    if team_signal is not None:
-        signals = [team_signal, *signals[: _MAX_DECIDING - 1]]
+    if lead is not None and lead.effect == quadrant.label:
+        signals = [lead, *signals[: _MAX_DECIDING - 1]]
     picked = []
     for i in _SLOTS:
         if principle_scores[i] >= _PRINCIPLE_THRESHOLD:
@@ -293,9 +328,6 @@ def classify(
         shown = (evidence, meaning, name, principle_scores[i])
         found = _SIGNALS.get(shown)
         signals.append(_new_signal(shown) if found is None else found)
-    # The team decided when its corrections moved the item off the rules' answer or its words are
-    # named as the leading reason.
-    team_decided = team_signal is not None or quadrant is not rules_quadrant
     # Classification(quadrant, confidence, principles, tuple(signals), team_decided),
     # with its slots filled directly (see _SET_QUADRANT).
     result = _new_object(Classification)
@@ -467,19 +499,35 @@ def _add_context(
         hz_forced.append((-0.6, -2, None, "incident channel", why))
 
 
+def _moved_by_examples(
+    tokens: Sequence[str], quadrant: Quadrant, share: float, precedent: Precedent
+) -> Signal:
+    """The signal naming the words that made the labelled examples move an item to ``quadrant``."""
+    reason = precedent.reason(tokens, quadrant)
+    if reason is None:
+        evidence, meaning = "wording", "closest to labelled examples of this kind of work"
+    else:
+        evidence, n = reason
+        many = "example" if n == 1 else "examples"
+        meaning = f"like {n} labelled {many} of this kind of work"
+    shown = (evidence, meaning, quadrant.label, round(share, 2))
+    found = _SIGNALS.get(shown)
+    return _new_signal(shown) if found is None else found
+
+
 def _blend(
     text: str,
     probs: tuple[float, ...],
-    rules_quadrant: Quadrant,
-    team: TeamModel | None,
+    base_quadrant: Quadrant,
+    base_confidence: float,
+    team: TeamModel,
 ) -> tuple[Quadrant, float, Signal | None]:
-    """Fold the team's vote into the rules' probabilities; name the team's words if they decided."""
-    confidence = max(probs)
-    if team is None or team.size == 0:
-        return rules_quadrant, _CALIBRATED[int(confidence * _CALIBRATION_STEPS)], None
+    """Fold the team's vote into the probabilities so far; name the team's words if they decided."""
+    if team.size == 0:
+        return base_quadrant, base_confidence, None
     vote = team.vote(text)
     if vote is None:
-        return rules_quadrant, _CALIBRATED[int(confidence * _CALIBRATION_STEPS)], None
+        return base_quadrant, base_confidence, None
     # The rules are never so sure that a team's own convention cannot overrule them.
     logits = [
         math.log(max(p, _RULES_FLOOR)) + vote.scores[q]
@@ -489,9 +537,9 @@ def _blend(
     total = sum(math.exp(v - top) for v in logits)
     best = logits.index(top)
     quadrant = _QUADRANTS[best]
-    confidence = 1.0 / total
+    confidence = round(1.0 / total, 4)
     reasons = vote.reasons[quadrant]
-    if not reasons or (quadrant == rules_quadrant and vote.scores[quadrant] < 0.5):
+    if not reasons or (quadrant == base_quadrant and vote.scores[quadrant] < 0.5):
         return quadrant, confidence, None
     word, count, weight = reasons[0]
     times = "once" if count == 1 else f"{count} times"
