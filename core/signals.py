@@ -85,6 +85,8 @@ class Cue:
 
 _REFRAMING_FLAG, _FORECAST_FLAG, _BUILD_FLAG, _EXPOSURE_FLAG = 32, 256, 512, 1024
 """Flag.REFRAMING, .FORECAST, .BUILD and .EXPOSURE, which cues set (defined before Flag)."""
+_STATUS_FLAG = 2048
+"""Flag.STATUS, as a plain name for the check every item makes in :func:`read`."""
 
 
 class Hit(NamedTuple):
@@ -441,6 +443,8 @@ for _, _cue in _LEXICON[_EXPOSURE_FROM:]:
     object.__setattr__(_cue, "flags", _cue.flags | _EXPOSURE_FLAG)
 _add(
     "leaked|leak|leaking|exposed|exposure|pasted|committed a secret|pushed a secret"
+    "|committed source|committed to git|committed to the repo|checked into git|checked in to git"
+    "|public repo|public repository|public github repo|published in a public"
     "|pushed a private key|public read|publicly readable|world-readable|world readable"
     "|public bucket|publicly accessible|public access|compromised|compromise|breach|breached"
     "|intrusion|intruder|malware|ransomware|phishing|phished|exfiltrat*|unauthorized|suspicious"
@@ -725,6 +729,7 @@ _add(
     "|customer requirement|contract requires|customer requires|security questionnaire"
     "|at current growth|current growth|growth rate|per month|month over month|/mo|yoy"
     "|running out of|run out of|ip exhaustion|subnet exhaustion|out of ips|customer commitment"
+    "|requiring us|requires us|require us|closing down"
     "|promised the customer|committed to the customer|release date|general availability"
     "|before they disappear|before it disappears|before they're gone|before it's gone"
     "|before they go away|before it goes away",
@@ -1224,6 +1229,7 @@ _CAMEL_SPLIT_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 _HTTP_5XX = re.compile(r"5\d\d(?:s|ing|ed|'s)?|5xx(?:s)?")
 _HTTP_4XX = re.compile(r"40[134](?:s|ing|ed)?")
+_HTTP_STATUS = re.compile(r"(?:5\d\d|40[134])(?:s|ing|ed|'s)?")
 
 _CVE_RE = re.compile(r"\bGHSA(?:-[0-9a-z]{4}){3}\b", re.IGNORECASE)
 _PERCENT_RE = re.compile(
@@ -1440,7 +1446,7 @@ class _Lexicon:
             stemmed = tuple(cue for stem, cue in group if token.startswith(stem))
             if stemmed:
                 return stemmed
-        if len(token) >= 6 and token.isalpha():
+        if len(token) >= 6 and token.isalpha() and token not in _NOT_TYPOS:
             # The word missing a letter, or with an extra letter, or with one letter wrong.
             target = self.deletes.get(token)
             if target is not None and target.startswith(token):
@@ -1464,6 +1470,29 @@ class _Lexicon:
                 return tuple(self.words[target])
         return ()
 
+
+# English words one edit away from a cue word that mean something else ("reached" is not a typo
+# of "breached", nor "headline" of "deadline", "throughout" of "throughput" or "complaint" of
+# "compliant"). Found by running every word of two English word lists (gcide, web2) through the
+# typo lookup and keeping the common ones whose match was not a variant of the same word.
+_NOT_TYPO_TEXT = """
+    aching ailing auditory auspicious bending blacking blanching bleached bleaching branched
+    branching brawling breathed breathing bustled canner canning carpenter catching clapping
+    cleanser clocking closing coaching collocation coloration complaint completing complexion
+    confider confusion consign contact contactual contactually contrast cradling curability
+    decease deceased dedicatee doublets doubting drawling emergence emigrate emigration
+    employment executing fairing feaster fiction filing fining fireball flagging flocking
+    forecastle foremast fraction fruition gadding garage gardening growling hatching headiness
+    headline heaper hoarding impaction inhibiting intruded lapping latching leaner lending
+    likeness lining loosing lowness lunching madding manfully matching mending mistrust
+    mistrusting modernism optimism optimist outrage padding parching pending pitching playing
+    praying preaching presidency projecting protection racing reached reaching reactor recompose
+    reindeer remainder residence restate reverend revered reversed reversing roasting rotting
+    rowing scheduled screaming seducing sending settling shading sharking shaving shearing
+    silenced simper slapping smother speeding stability steaming tending throughout tiring
+    topped unbreachable vending violation wadding waisted watching
+"""
+_NOT_TYPOS = frozenset(_NOT_TYPO_TEXT.split())
 
 LEXICON = _Lexicon(_LEXICON)
 PURPOSE_CUE = Cue("names the trouble the work prevents", -1.2, 0.0, 0.3, kind=Kind.PREVENT)
@@ -1503,6 +1532,8 @@ def read(text: str) -> tuple[list[Hit], list[str], list[int], int, str]:
             flags |= Flag.REFRAMING  # PURPOSE_CUE
     if flags & Flag.GONE:
         hits = _version_gone(lowered, hits)  # adds a DEADLINE cue, which does not reframe
+    if flags & _STATUS_FLAG:
+        hits = _ticket_numbers(lowered, hits, tokens)  # drops only NOW cues
     _special(text, lowered, hits, tokens)  # adds only NOW and DEADLINE cues, which do not reframe
     if hits and flags & Flag.DOCUMENT and _topic(hits, tokens):
         flags |= Flag.REFRAMING  # TOPIC_CUE
@@ -1534,6 +1565,8 @@ class Flag:
     """A cue of kind BUILD: the work builds something lasting."""
     EXPOSURE = _EXPOSURE_FLAG
     """A named vulnerability (CVE, advisory, vuln, exploit)."""
+    STATUS = _STATUS_FLAG
+    """A number that may be an HTTP status ("500", "503s"), or part of a ticket id ("INFRA-500")."""
 
 
 CONDITIONALS = frozenset({"when", "if", "whenever", "unless", "once"})
@@ -1546,6 +1579,7 @@ def _word_flags(token: str) -> int:
         | (Flag.GLUED if len(token) > _GLUED_MIN else 0)
         | _SET_FLAGS.get(token, 0)
         | (Flag.GONE if token.startswith(_VERSION_GONE_WORDS) else 0)
+        | (Flag.STATUS if token[:1].isdigit() and _HTTP_STATUS.fullmatch(token) else 0)
     )
 
 
@@ -1686,6 +1720,18 @@ def _version_gone(lowered: str, hits: list[Hit]) -> list[Hit]:
     # The removal word is not an outage ("unavailable in v1.25+", "disappeared in 1.25").
     kept = [h for h in hits if not (h.cue.kind is Kind.NOW and at <= h.pos < end)]
     kept.append(Hit(VERSION_GONE_CUE, at, 1, m.group()))
+    return kept
+
+
+def _ticket_numbers(lowered: str, hits: list[Hit], tokens: list[str]) -> list[Hit]:
+    """ "[CURATOR-500] move to Gitbox": the number of a ticket id is no server error."""
+    kept = hits
+    for h in hits:
+        if h.cue is HTTP_5XX_CUE or h.cue is HTTP_4XX_CUE:
+            number = tokens[h.pos]
+            at = lowered.find("-" + number)
+            if at > 0 and lowered[at - 1].isalnum():
+                kept = [k for k in kept if k is not h]
     return kept
 
 

@@ -1,0 +1,57 @@
+"""Rules added after the first sealed set was measured (classifier round 6): general fixes, each
+with cases of our own wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.classify import classify
+from core.model import Quadrant
+from core.signals import read
+
+FS, FL, DS, DL = tuple(Quadrant)
+
+
+@pytest.mark.parametrize(
+    ("word", "not_meaning"),
+    [
+        ("reached", "an active security exposure"),  # one letter from "breached"
+        ("headline", "a hard deadline"),
+        ("throughout", "latency"),  # "throughput"
+        ("complaint", "a compliance obligation"),
+        ("contact", "a contract or vendor deadline"),
+        ("protection", "forecast demand outgrowing capacity"),  # "projection"
+        ("pending", "efficiency"),
+        ("watching", "a security patch"),
+    ],
+)
+def test_real_words_are_not_read_as_typos_of_cue_words(word: str, not_meaning: str) -> None:
+    hits, *_ = read(f"the {word} of the week")
+    assert not_meaning not in [h.cue.meaning for h in hits]
+
+
+@pytest.mark.parametrize("word", ["deploymnet", "certficate", "dashabords", "exausted"])
+def test_real_typos_still_match(word: str) -> None:
+    hits, *_ = read(word)
+    assert hits
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A ticket id's number is no server error; the requirement is the driver.
+        ("[OPS-502] Hosting provider is requiring us to move to the new object store API", FL),
+        ("[OPS-502] api gateway returning 502s since the deploy", FS),
+        # An EOL that was reached is a passed deadline, not an exposure.
+        ("Move the build hosts to Alma as CentOS 7 reached its end of life", FL),
+        # A secret made public is an exposure to deal with now.
+        ("Rotate the grafana admin password: it was published in a public repository", FS),
+        ("db credentials committed to git in the infra repo, rotate them", FS),
+        # A provider closing what we run on sets the terms.
+        ("Hosting provider closing down the AMS2 region; move our nodes out", FL),
+    ],
+)
+def test_round6_rule(text: str, expected: Quadrant) -> None:
+    assert classify(text, precedent=None).quadrant is expected
+    product = classify(text)
+    assert product.quadrant is expected or product.low_confidence
