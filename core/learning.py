@@ -31,7 +31,7 @@ should would will shall may might must do does did done have has had get got get
 needs want wants pls please lol ugh hey hi all any some more most less again still now rn
 up down out off per via etc vs x y z one two new old
 """
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class TeamVote:
 
 def features(text: str) -> list[str]:
     """Content words and adjacent content-word pairs of ``text``, lower-cased, deduplicated."""
-    words = [w for w in (m.lower() for m in _WORD_RE.findall(text)) if w not in _STOPWORDS]
+    words = [w for w in (m.lower() for m in _WORD_RE.findall(text)) if w not in STOPWORDS]
     words = [w for w in words if len(w) > 1 and not w.isdigit()]
     out = dict.fromkeys(words)
     for a, b in itertools.pairwise(words):
