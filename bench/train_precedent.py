@@ -98,6 +98,31 @@ def cross_validate(items: Sequence[tuple[str, Quadrant, bool]], folds: int = 5) 
         )
 
 
+def _differs(shipped: str, rebuilt: str) -> str:
+    """Why the shipped model is not the rebuilt one, or "" when they differ only as another
+    machine's floating point could make them (the last printed digit of a weight, or a word at
+    the pruning threshold)."""
+    if not shipped:
+        return "missing"
+    a, b = json.loads(shipped), json.loads(rebuilt)
+    for key in ("quadrants", "size", "data_sha256", "l2", "epochs"):
+        if a[key] != b[key]:
+            return f"{key} differs"
+    fa, fb = a["features"], b["features"]
+    for word in fa.keys() ^ fb.keys():
+        row = fa.get(word) or fb[word]
+        if max(map(abs, row[:4])) > 0.03:
+            return f"word {word!r} only on one side"
+    for word in fa.keys() & fb.keys():
+        if fa[word][4:] != fb[word][4:] or any(
+            abs(x - y) > 1e-3 for x, y in zip(fa[word][:4], fb[word][:4], strict=True)
+        ):
+            return f"weights of {word!r} differ"
+    if any(abs(x - y) > 1e-3 for x, y in zip(a["bias"], b["bias"], strict=True)):
+        return "bias differs"
+    return ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="fail if the shipped file is stale")
@@ -114,8 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         shipped = SHIPPED.read_text(encoding="utf-8") if SHIPPED.exists() else ""
         if shipped != text:
-            print(f"{SHIPPED.relative_to(ROOT)} is stale: run bench/train_precedent.py")
-            return 1
+            problem = _differs(shipped, text)
+            if problem:
+                print(f"{SHIPPED.relative_to(ROOT)} is stale ({problem}): run {__file__}")
+                return 1
         print(f"{SHIPPED.relative_to(ROOT)} matches {model.size} examples ({took:.1f} s)")
         return 0
     SHIPPED.parent.mkdir(exist_ok=True)
