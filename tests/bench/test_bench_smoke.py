@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bench import common, reaction_storm, request_path, scheduler_fanout, servers
+from bench import common, reaction_storm, request_path, request_tail, scheduler_fanout, servers
 from bench import digest as digest_bench
 
 
@@ -53,3 +53,26 @@ async def test_digest_bench_seeds_in_bulk_and_builds_from_the_database(database_
 def test_servers_and_scheduler_bench_import():
     assert servers.message_ts(3) == "1800000003.000100"
     assert scheduler_fanout.INJECT_429_EVERY > 1
+
+
+def test_request_tail_reports_only_the_requests_after_the_warm_up():
+    def request(start: float, batch_wait: float, lookups: float = -1.0) -> dict[str, float]:
+        marks = dict.fromkeys(request_tail.STAMPS, start)
+        marks["batch"] = start + batch_wait
+        for later in ("stored", "ack", "dispatched", "end"):
+            marks[later] = start + batch_wait + 0.010
+        marks["lookups"] = lookups
+        return marks
+
+    seen = {
+        "requests": [request(5.0, 1.0, lookups=1)]  # warm-up: outside the window
+        + [request(100.0 + n, 0.002 * n) for n in range(100)],
+        "batches": [(50.0, 4, 15, 0.001, 0.004, 0.005), (150.0, 4, 15, 0.001, 0.004, 0.005)],
+        "gc": [(150.0, 0, 1.5), (150.0, 2, 12.0)],
+        "stalls": [(150.0, 4.0)],
+    }
+    text = request_tail.report(seen, 99.0, 300.0)
+    assert text.startswith("100 requests after the warm-up")
+    assert "or waited for its lookup: 0 (0 of the slowest 1)" in text
+    assert "| rows | 1 |" in text
+    assert "| 2 | 1 | 12.0 | 12.0 |" in text
