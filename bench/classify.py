@@ -6,14 +6,14 @@
 
 Accuracy is reported on the development set (../shared/data/workitems-dev.jsonl relative to the
 repo root), split into a tuning part and a fixed held-out part (every 4th line, never used for
-tuning), then on our own labelled sets in bench/data (bench/README.md, "Data sets"): extra, unseen,
-blind, public-tune, public-test, public-fresh, public-train2 and public-sealed. Since round 6 every
-one of those is training data of the labelled-examples model (bench/train_precedent.py), so each
-set's first line is in-sample and the "rules alone" line beside it shows the rules without the
-examples. Out-of-sample numbers: the dev set (the examples never see it), `bench/train_precedent.py
---cv`, and the sealed judge bench/data/public-sealed2.jsonl (`--only sealed`), which is measured
-once per change meant to be judged and never printed item by item. Misclassified held-out items
-are never printed either.
+tuning), then on our own labelled sets in bench/data (bench/README.md, "Data sets"): extra,
+unseen, blind, public-tune, public-test, public-fresh, public-train2/3/4 and public-sealed/2.
+Since round 6 every one of those is training data of the labelled-examples model
+(bench/train_precedent.py), so each set's first line is in-sample and the "rules alone" line
+beside it shows the rules without the examples. Out-of-sample numbers: the dev set (the examples
+never see it), `bench/train_precedent.py --cv`, and the sealed judge
+bench/data/public-sealed3.jsonl (`--only sealed`), which is measured once per change meant to be
+judged and never printed item by item. Misclassified held-out items are never printed either.
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ PUBLIC_FRESH = ROOT / "bench" / "data" / "public-fresh.jsonl"
 PUBLIC_TRAIN2 = ROOT / "bench" / "data" / "public-train2.jsonl"
 PUBLIC_SEALED = ROOT / "bench" / "data" / "public-sealed.jsonl"
 PUBLIC_SEALED2 = ROOT / "bench" / "data" / "public-sealed2.jsonl"
+PUBLIC_SEALED3 = ROOT / "bench" / "data" / "public-sealed3.jsonl"
+PUBLIC_TRAIN3 = ROOT / "bench" / "data" / "public-train3.jsonl"
+PUBLIC_TRAIN4 = ROOT / "bench" / "data" / "public-train4.jsonl"
 QUADRANTS = list(Quadrant)
 ABBR = {
     Quadrant.FORCED_SHORT: "F·short",
@@ -382,20 +385,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{in_sample})",
             load(PUBLIC_TRAIN2),
         )
-    if PUBLIC_SEALED.exists() and accuracy:
-        report(
-            f"public · sealed 1 (bench/data/public-sealed.jsonl, judged 3634f7a once, then rules "
-            f"fixed from its errors{in_sample})",
-            load(PUBLIC_SEALED),
-        )
+    for path, what in (
+        (PUBLIC_SEALED, "judged 3634f7a once, then rules fixed from its errors"),
+        (PUBLIC_SEALED2, "judged bd9f7d1 once"),
+        (PUBLIC_TRAIN3, "real, rules never tuned on it"),
+        (PUBLIC_TRAIN4, "real, rules never tuned on it"),
+    ):
+        if path.exists() and accuracy:
+            report(f"public · {path.stem} (bench/data/{path.name}, {what}{in_sample})", load(path))
     if args.only == "sealed":
         # The current judge: measured once per classifier change that is meant to be judged;
         # never printed item by item, never trained or tuned on.
         report(
-            "public · sealed 2 (bench/data/public-sealed2.jsonl, never trained or tuned on)",
-            load(PUBLIC_SEALED2),
+            "public · sealed 3 (bench/data/public-sealed3.jsonl, never trained or tuned on)",
+            load(PUBLIC_SEALED3),
         )
-        final_reliability("public · sealed 2", load(PUBLIC_SEALED2))
+        final_reliability("public · sealed 3", load(PUBLIC_SEALED3))
     if args.show_errors == "tune":
         show_errors(dev_tune)
     elif args.show_errors == "extra":

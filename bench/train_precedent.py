@@ -6,7 +6,7 @@
 
 The model is trained on infrawork's own labelled items in bench/data (hand-written cases and real
 items from public trackers), never on the shared development set (../shared/data), which stays a
-measure, nor on the current sealed judge (bench/data/public-sealed2.jsonl), which is measured
+measure, nor on the current sealed judge (bench/data/public-sealed3.jsonl), which is measured
 once. Training is deterministic,
 so ``--check`` (run by bench/run-all) proves the shipped weights come from the data in the repo.
 """
@@ -14,12 +14,13 @@ so ``--check`` (run by bench/run-all) proves the shipped weights come from the d
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import random
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,6 +43,9 @@ MEASURED = (
     "public-fresh.jsonl",
     "public-train2.jsonl",
     "public-sealed.jsonl",  # the judge of 3634f7a, measured once; training data since
+    "public-sealed2.jsonl",  # the judge of bd9f7d1, measured once; training data since
+    "public-train3.jsonl",
+    "public-train4.jsonl",
 )
 
 
@@ -60,6 +64,30 @@ def examples() -> list[tuple[str, Quadrant, bool]]:
     return out
 
 
+def _group(source: str, index: int) -> str:
+    """Items from the same repository or site share words no other source uses (its name, its
+    hosts): cross-validation keeps them in one fold, as the sealed sets keep their sources apart."""
+    if source.startswith(("http://", "https://")):
+        return urlsplit(source).netloc
+    if "/" in source and "#" in source:
+        return source.split("#", 1)[0].lower()
+    return source or f"item {index}"
+
+
+def groups() -> list[str]:
+    """The cross-validation group of each item of :func:`examples`, in the same order."""
+    out = []
+    for name in (*TUNED, *MEASURED):
+        path = DATA / name
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    out.append(_group(str(json.loads(line).get("source", "")), len(out)))
+    return out
+
+
 def build(items: Sequence[tuple[str, Quadrant, bool]], l2: float = L2) -> Precedent:
     digest = data_digest(f"{text}\t{q.value}" for text, q, _ in items)
     return train([(read(text)[1], q) for text, q, _ in items], l2=l2, data_sha256=digest)
@@ -67,8 +95,10 @@ def build(items: Sequence[tuple[str, Quadrant, bool]], l2: float = L2) -> Preced
 
 def cross_validate(items: Sequence[tuple[str, Quadrant, bool]], folds: int = 5) -> None:
     """Out-of-fold accuracy on the items the rules were not tuned on."""
-    order = list(range(len(items)))
-    random.Random(1).shuffle(order)
+    # Folds by source group (a stable hash of the group's name), so that no fold is scored on
+    # items whose repository or site it also trained on.
+    keys = groups()
+    fold_of = [int(hashlib.sha256(k.encode()).hexdigest(), 16) % folds for k in keys]
     print(
         f"{len(items)} items, {folds}-fold; scored on the "
         f"{sum(not t for *_, t in items)} the rules were not tuned on"
@@ -78,7 +108,7 @@ def cross_validate(items: Sequence[tuple[str, Quadrant, bool]], folds: int = 5) 
     for l2 in (0.001, 0.01, 0.03):
         rules_right = rules_axis = right = axis = asked = n = 0
         for k in range(folds):
-            held = set(order[k::folds])
+            held = {i for i in range(len(items)) if fold_of[i] == k}
             model = build([items[i] for i in range(len(items)) if i not in held], l2)
             for i in held:
                 text, q, tuned = items[i]
