@@ -3,10 +3,11 @@
     .venv/bin/python bench/train_precedent.py            # retrain, write core/data/precedent.json
     .venv/bin/python bench/train_precedent.py --check    # exit 1 if the shipped file is stale
     .venv/bin/python bench/train_precedent.py --cv       # 5-fold CV: rules alone vs with examples
+    .venv/bin/python bench/train_precedent.py --calibrate  # fit the examples' confidence map
 
 The model is trained on infrawork's own labelled items in bench/data (hand-written cases and real
 items from public trackers), never on the shared development set (../shared/data), which stays a
-measure, nor on the current sealed judge (bench/data/public-sealed3.jsonl), which is measured
+measure, nor on the current sealed judge (bench/data/public-sealed4.jsonl), which is measured
 once. Training is deterministic,
 so ``--check`` (run by bench/run-all) proves the shipped weights come from the data in the repo.
 """
@@ -18,7 +19,7 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -46,12 +47,13 @@ MEASURED = (
     "public-sealed2.jsonl",  # the judge of bd9f7d1, measured once; training data since
     "public-train3.jsonl",
     "public-train4.jsonl",
+    "public-sealed3.jsonl",  # the judge of 50d112b, measured once; training data since
+    "public-train5.jsonl",
 )
 
 
-def examples() -> list[tuple[str, Quadrant, bool]]:
-    """(text, quadrant, rules were tuned on it) for every training item, in a fixed order."""
-    out = []
+def _lines() -> Iterator[tuple[str, dict[str, object]]]:
+    """(file name, parsed line) for every training item, in a fixed order."""
     for name in (*TUNED, *MEASURED):
         path = DATA / name
         if not path.exists():
@@ -59,33 +61,28 @@ def examples() -> list[tuple[str, Quadrant, bool]]:
         with path.open(encoding="utf-8") as f:
             for line in f:
                 if line.strip():
-                    d = json.loads(line)
-                    out.append((d["text"], Quadrant(d["quadrant"]), name in TUNED))
-    return out
+                    yield name, json.loads(line)
+
+
+def examples() -> list[tuple[str, Quadrant, bool]]:
+    """(text, quadrant, rules were tuned on it) for every training item, in a fixed order."""
+    return [(str(d["text"]), Quadrant(str(d["quadrant"])), name in TUNED) for name, d in _lines()]
 
 
 def _group(source: str, index: int) -> str:
     """Items from the same repository or site share words no other source uses (its name, its
     hosts): cross-validation keeps them in one fold, as the sealed sets keep their sources apart."""
-    if source.startswith(("http://", "https://")):
-        return urlsplit(source).netloc
-    if "/" in source and "#" in source:
-        return source.split("#", 1)[0].lower()
+    head = source.split()[0] if source.strip() else ""
+    if head.startswith(("http://", "https://")):
+        return urlsplit(head).netloc.removeprefix("www.")
+    if "/" in head:  # owner/repo#123, or owner/repo followed by a file's path
+        return "/".join(head.split("#", 1)[0].lower().split("/")[:2])
     return source or f"item {index}"
 
 
 def groups() -> list[str]:
     """The cross-validation group of each item of :func:`examples`, in the same order."""
-    out = []
-    for name in (*TUNED, *MEASURED):
-        path = DATA / name
-        if not path.exists():
-            continue
-        with path.open(encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    out.append(_group(str(json.loads(line).get("source", "")), len(out)))
-    return out
+    return [_group(str(d.get("source", "")), i) for i, (_, d) in enumerate(_lines())]
 
 
 def build(items: Sequence[tuple[str, Quadrant, bool]], l2: float = L2) -> Precedent:
@@ -128,6 +125,41 @@ def cross_validate(items: Sequence[tuple[str, Quadrant, bool]], folds: int = 5) 
         )
 
 
+def calibrate(items: Sequence[tuple[str, Quadrant, bool]], folds: int = 5) -> None:
+    """Fit the map from the examples' share to the share of such answers that are right: an
+    isotonic fit of out-of-fold (share, right?) over the items the rules were not tuned on and are
+    unsure of, folds by source. Prints the knots for core.classify's _SHARE_RAW / _SHARE_OUT."""
+    keys = groups()
+    fold_of = [int(hashlib.sha256(k.encode()).hexdigest(), 16) % folds for k in keys]
+    points: list[tuple[float, bool]] = []
+    for k in range(folds):
+        model = build([items[i] for i in range(len(items)) if fold_of[i] != k])
+        for i, (text, q, tuned) in enumerate(items):
+            if fold_of[i] != k or tuned:
+                continue
+            alone = classify(text, precedent=None)
+            if not alone.low_confidence:
+                continue
+            index = list(Quadrant).index(alone.quadrant)
+            chosen, share = model.decide(read(text)[1], index, alone.confidence)
+            points.append((share, list(Quadrant)[chosen] == q))
+    points.sort()
+    # Pool adjacent violators: blocks of (sum of shares, right, count) with rising accuracy.
+    blocks: list[list[float]] = []
+    for share, right in points:
+        blocks.append([share, float(right), 1.0])
+        while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
+            last = blocks.pop()
+            for j in range(3):
+                blocks[-1][j] += last[j]
+    print(f"{len(points)} out-of-fold answers the rules were unsure of")
+    knots = [(round(b[0] / b[2], 3), round(b[1] / b[2], 2)) for b in blocks if b[2] >= 10]
+    for b in blocks:
+        print(f"  share ≈ {b[0] / b[2]:.3f}: {b[1] / b[2]:.0%} right of {b[2]:.0f}")
+    print("_SHARE_RAW =", tuple(x for x, _ in knots))
+    print("_SHARE_OUT =", tuple(y for _, y in knots))
+
+
 def _differs(shipped: str, rebuilt: str) -> str:
     """Why the shipped model is not the rebuilt one, or "" when they differ only as another
     machine's floating point could make them (the last printed digit of a weight, or a word at
@@ -157,10 +189,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="fail if the shipped file is stale")
     ap.add_argument("--cv", action="store_true", help="cross-validate instead of writing")
+    ap.add_argument("--calibrate", action="store_true", help="fit the confidence map, print it")
     args = ap.parse_args(argv)
     items = examples()
     if args.cv:
         cross_validate(items)
+        return 0
+    if args.calibrate:
+        calibrate(items)
         return 0
     start = time.process_time()
     model = build(items)

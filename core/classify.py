@@ -209,7 +209,9 @@ def classify(
         and not team_decided
         and incident is None
     ):
-        chosen, confidence = precedent.decide(tokens, rules_index, confidence)
+        chosen, share = precedent.decide(tokens, rules_index, confidence)
+        # The share of such answers that are right (a calibration table, like the rules').
+        confidence = _SHARE_ROUNDED[int(share * _CALIBRATION_STEPS)]
         if chosen != rules_index:
             quadrant = _QUADRANTS[chosen]
             lead = _moved_by_examples(tokens, quadrant, confidence, precedent)
@@ -559,19 +561,42 @@ _CALIBRATION_RAW = (0.0, 0.378, 0.417, 0.540, 0.705, 0.847, 0.96, 1.0)
 _CALIBRATION_OUT = (0.10, 0.27, 0.50, 0.62, 0.85, 0.97, 0.98, 0.98)
 
 
+# The same for the share the rules' belief and the labelled examples' give an answer together
+# (see _second_opinion's use in classify): out-of-fold shares on the items the rules were unsure
+# of, folds by source, fitted by `bench/train_precedent.py --calibrate` for the shipped model
+# (bench/RESULTS.md, classifier round 6). Refit it when the model is retrained on new data.
+_SHARE_RAW: tuple[float, ...] = (0.0, 0.342, 0.434, 0.521, 0.57, 0.588, 0.615, 0.698, 0.808)
+_SHARE_RAW += (0.858, 0.895, 0.938, 0.961, 0.973, 0.985, 0.991, 0.997, 1.0)
+_SHARE_OUT: tuple[float, ...] = (0.25, 0.31, 0.38, 0.45, 0.5, 0.55, 0.61, 0.62, 0.69)
+_SHARE_OUT += (0.72, 0.74, 0.79, 0.82, 0.89, 0.89, 0.9, 0.94, 0.97)
+
+
+def _piecewise(raw: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
+    i = bisect_right(xs, raw)
+    if i >= len(xs):
+        return ys[-1]
+    x0, x1 = xs[i - 1], xs[i]
+    y0, y1 = ys[i - 1], ys[i]
+    return y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+
+
 def calibrated(raw: float) -> float:
     """The rules' raw score as the share of such items they get right."""
-    i = bisect_right(_CALIBRATION_RAW, raw)
-    if i >= len(_CALIBRATION_RAW):
-        return _CALIBRATION_OUT[-1]
-    x0, x1 = _CALIBRATION_RAW[i - 1], _CALIBRATION_RAW[i]
-    y0, y1 = _CALIBRATION_OUT[i - 1], _CALIBRATION_OUT[i]
-    return y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+    return _piecewise(raw, _CALIBRATION_RAW, _CALIBRATION_OUT)
+
+
+def calibrated_share(raw: float) -> float:
+    """The rules' and the examples' joint share for an answer as the share of such answers that
+    are right."""
+    return _piecewise(raw, _SHARE_RAW, _SHARE_OUT)
 
 
 _CALIBRATION_STEPS = 10_000
 _CALIBRATED = tuple(calibrated(i / _CALIBRATION_STEPS) for i in range(_CALIBRATION_STEPS + 1))
 _ROUNDED = tuple(round(c, 4) for c in _CALIBRATED)
+_SHARE_ROUNDED = tuple(
+    round(calibrated_share(i / _CALIBRATION_STEPS), 4) for i in range(_CALIBRATION_STEPS + 1)
+)
 
 
 _SIGNALS: dict[tuple[str, str, str, float], Signal] = {}

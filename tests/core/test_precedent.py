@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -117,7 +118,7 @@ def test_the_shipped_model_never_saw_the_dev_set() -> None:
     finally:
         sys.path.remove(str(ROOT / "bench"))
     names = (*TUNED, *MEASURED)
-    assert not any("dev" in name or "sealed3" in name for name in names)
+    assert not any("dev" in name or "sealed4" in name for name in names)
 
 
 def test_examples_decide_an_item_the_rules_are_unsure_of_and_say_why() -> None:
@@ -159,3 +160,17 @@ def test_a_teams_corrections_still_overrule_the_examples() -> None:
     assert c.quadrant is FL
     assert c.team_decided
     assert "your team filed" in c.signals[0].meaning
+
+
+def test_the_examples_confidence_is_their_share_through_its_calibration_map() -> None:
+    from core.classify import calibrated_share
+
+    grid = [calibrated_share(i / 1000) for i in range(1001)]
+    assert all(0.0 <= a <= b <= 1.0 for a, b in pairwise(grid))
+    toy = _toy()
+    alone = classify("Zorblax please", precedent=None)
+    index = list(Quadrant).index(alone.quadrant)
+    _, share = toy.decide(read("Zorblax please")[1], index, alone.confidence)
+    assert classify("Zorblax please", precedent=toy).confidence == pytest.approx(
+        calibrated_share(share), abs=1e-4
+    )
