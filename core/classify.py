@@ -561,9 +561,9 @@ _CALIBRATION_RAW = (0.0, 0.378, 0.417, 0.540, 0.705, 0.847, 0.96, 1.0)
 _CALIBRATION_OUT = (0.10, 0.27, 0.50, 0.62, 0.85, 0.97, 0.98, 0.98)
 
 
-# The same for the share the rules' belief and the labelled examples' give an answer together
-# (see _second_opinion's use in classify): out-of-fold shares on the items the rules were unsure
-# of, folds by source, fitted by `bench/train_precedent.py --calibrate` for the shipped model
+# The same for the share that the rules' belief and the labelled examples' together give an
+# answer (Precedent.decide, for the items the rules are unsure of): out-of-fold shares of such
+# items, folds by source, fitted by `bench/train_precedent.py --calibrate` for the shipped model
 # (bench/RESULTS.md, classifier round 6). Refit it when the model is retrained on new data.
 _SHARE_RAW: tuple[float, ...] = (0.0, 0.342, 0.434, 0.521, 0.57, 0.588, 0.615, 0.698, 0.808)
 _SHARE_RAW += (0.858, 0.895, 0.938, 0.961, 0.973, 0.985, 0.991, 0.997, 1.0)
