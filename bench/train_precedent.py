@@ -2,14 +2,14 @@
 
     .venv/bin/python bench/train_precedent.py            # retrain, write core/data/precedent.json
     .venv/bin/python bench/train_precedent.py --check    # exit 1 if the shipped file is stale
-    .venv/bin/python bench/train_precedent.py --cv       # 5-fold CV: rules alone vs with examples
+    .venv/bin/python bench/train_precedent.py --cv       # 5-fold CV by source: rules vs examples
     .venv/bin/python bench/train_precedent.py --calibrate  # fit the examples' confidence map
 
 The model is trained on infrawork's own labelled items in bench/data (hand-written cases and real
-items from public trackers), never on the shared development set (../shared/data), which stays a
-measure, nor on the current sealed judge (bench/data/public-sealed4.jsonl), which is measured
-once. Training is deterministic,
-so ``--check`` (run by bench/run-all) proves the shipped weights come from the data in the repo.
+items from public trackers and pages), never on the shared development set (../shared/data),
+which stays a measure, nor on the current sealed judge (bench/data/public-sealed4.jsonl), which is
+measured once. Training is deterministic, so ``--check`` (run by bench/run-all) proves the shipped
+weights come from the data in the repo.
 """
 
 from __future__ import annotations
