@@ -139,32 +139,25 @@ def serve_with_probes(argv: list[str]) -> int:
 
     object.__setattr__(verb, "handler", timed_handler)
 
-    team = CaptureService._team
+    def count_waits(name: str) -> None:
+        """Wrap CaptureService.<name>: a capture that waits in it for more than a loop turn
+        waited for a team or model lookup."""
+        method = getattr(CaptureService, name)
 
-    async def timed_team(self: CaptureService, *args: Any, **kwargs: Any) -> Any:
-        # A capture that waits here (more than a loop turn) waited for a team lookup.
-        started = now()
-        try:
-            return await team(self, *args, **kwargs)
-        finally:
-            record = current.get()
-            if record is not None and now() - started > 0.002:
-                record["lookups"] = record.get("lookups", 0) + 1
-
-    CaptureService._team = timed_team  # type: ignore[method-assign]
-    if hasattr(CaptureService, "_model"):  # the team's model, looked up the same way
-        model = CaptureService._model
-
-        async def timed_model(self: CaptureService, *args: Any, **kwargs: Any) -> Any:
+        async def timed(self: CaptureService, *args: Any, **kwargs: Any) -> Any:
             started = now()
             try:
-                return await model(self, *args, **kwargs)
+                return await method(self, *args, **kwargs)
             finally:
                 record = current.get()
                 if record is not None and now() - started > 0.002:
                     record["lookups"] = record.get("lookups", 0) + 1
 
-        CaptureService._model = timed_model  # type: ignore[method-assign]
+        setattr(CaptureService, name, timed)
+
+    count_waits("_team")
+    if hasattr(CaptureService, "_model"):  # the team's model, looked up the same way
+        count_waits("_model")
 
     from storage.uow import UnitOfWork
 
