@@ -158,11 +158,10 @@ def classify(
 
     if times:
         _add_times(times, lowered, forced_parts, hz_forced, hz_disc)
-    incident = None
+    incident = False
     if context is not None:
         _add_context(context, forced_parts, hz_forced, _far(times))
-        if context.incident_channel or context.incident_reaction:
-            incident = context
+        incident = context.incident_channel or context.incident_reaction
 
     f_score = sum(map(_WEIGHT, forced_parts))
     if context is not None and context.incident_reaction:
@@ -203,12 +202,7 @@ def classify(
     # Neither the rules nor the team are sure (about one item in five): ask the labelled examples
     # too, and take the quadrant the two beliefs multiplied make likeliest. Not when the item was
     # captured in an incident's context, which the examples (text only) know nothing of.
-    if (
-        confidence < LOW_CONFIDENCE
-        and precedent is not None
-        and not team_decided
-        and incident is None
-    ):
+    if confidence < LOW_CONFIDENCE and precedent is not None and not team_decided and not incident:
         chosen, share = precedent.decide(tokens, rules_index, confidence)
         # The share of such answers that are right (a calibration table, like the rules').
         confidence = _SHARE_ROUNDED[int(share * _CALIBRATION_STEPS)]
