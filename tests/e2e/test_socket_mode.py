@@ -20,6 +20,7 @@ from sqlalchemy import select
 from bot.runtime import Runtime, serve_forever
 from storage.tables import WorkItem
 from tests.conftest import make_settings
+from tests.support.fake_slack import FakeSlack
 from tests.support.fake_socket_mode import FakeSocketMode
 from tests.support.signing import slash_command_body
 
@@ -46,6 +47,21 @@ def child_env(**settings: str) -> dict[str, str]:
         if not k.upper().startswith(OWN_SETTINGS) and k.upper() not in ("HOST", "PORT")
     }
     return {**env, "PYTHONPATH": str(ROOT), **settings}
+
+
+def serve_env(database_url: str, slack: FakeSlack, app_token: str, **more: str) -> dict[str, str]:
+    """:func:`child_env` for ``infrawork serve --socket`` against the fake Web API, on a free port
+    and without the scheduler, plus ``more``."""
+    return child_env(
+        SLACK_APP_TOKEN=app_token,
+        SLACK_BOT_TOKEN="xoxb-test-0000",
+        SLACK_API_URL=slack.api_url,
+        DATABASE_URL=database_url,
+        SCHEDULER_ENABLED="false",
+        HOST="127.0.0.1",
+        PORT="0",
+        **more,
+    )
 
 
 async def spawn_serve_socket(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
@@ -175,17 +191,7 @@ async def test_health_says_the_socket_is_down(socket_runtime, socket_server, htt
 async def test_serve_socket_cli_shuts_down_gracefully_on_sigterm(
     database_url, slack, socket_server, tmp_path
 ):
-    env = child_env(
-        SLACK_APP_TOKEN=APP_TOKEN,
-        SLACK_BOT_TOKEN="xoxb-test-0000",
-        SLACK_API_URL=slack.api_url,
-        DATABASE_URL=database_url,
-        SCHEDULER_ENABLED="false",
-        HOST="127.0.0.1",
-        PORT="0",
-        LOG_FORMAT="json",
-        LOG_LEVEL="INFO",
-    )
+    env = serve_env(database_url, slack, APP_TOKEN, LOG_FORMAT="json", LOG_LEVEL="INFO")
     process = await spawn_serve_socket(env, tmp_path)
     assert process.stderr is not None
     reading = asyncio.create_task(process.stderr.read())  # never let a full pipe block it
@@ -235,15 +241,7 @@ async def test_serve_socket_with_a_refused_app_token_exits_with_the_reason(
     database_url, slack, tmp_path
 ):
     slack.script("apps.connections.open", body={"ok": False, "error": "invalid_auth"}, times=5)
-    env = child_env(
-        SLACK_APP_TOKEN="xapp-1-revoked",
-        SLACK_BOT_TOKEN="xoxb-test-0000",
-        SLACK_API_URL=slack.api_url,
-        DATABASE_URL=database_url,
-        SCHEDULER_ENABLED="false",
-        HOST="127.0.0.1",
-        PORT="0",
-    )
+    env = serve_env(database_url, slack, "xapp-1-revoked")
     process = await spawn_serve_socket(env, tmp_path)
     _, stderr = await asyncio.wait_for(process.communicate(), STARTUP_TIMEOUT)
     assert process.returncode == 2
