@@ -16,6 +16,12 @@ from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
 SHORT_HORIZON_DAYS = 14
 """The rubric's line between short- and long-term: roughly two weeks."""
+HISTORY_DAYS = 30
+"""A calendar date further back than this before the item was logged names history (a release,
+an EOL that came and went, an old incident), not a deadline: it is left out, so the item's other
+words decide ("Node 16 is deprecated since September 2023" is forced long-term work, as an
+undated deprecation is; "on 30 May 2020 the API started failing" is short-term, as an undated
+failure is). Read as a deadline, it would say "overdue, due within a day"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,7 +541,11 @@ def _resolve(m: re.Match[str], today: date | None) -> TimeMention | None:
     if kind == "season":
         return _season(ev, today, g("sname").lower())
     if kind == "year":
-        return _absolute(ev, today, int(g("yval")), 1, 1)
+        year = int(g("yval"))
+        if today is not None and year == today.year:
+            # "in 2026", written in 2026: by the end of it.
+            return _absolute(ev, today, year, 12, 31)
+        return _absolute(ev, today, year, 1, 1)
     if kind == "word":
         key = _squash(g("word").lower())
         if key == "asap":
@@ -580,6 +590,8 @@ def _absolute(ev: str, today: date | None, y: int, mo: int, d: int) -> TimeMenti
     if today is None:
         return TimeMention(ev, None)
     delta = (target - today).days
+    if delta < -HISTORY_DAYS:
+        return None
     if delta < -1:
         return TimeMention(ev, 0.0, past=True)
     return TimeMention(ev, float(max(delta, 0)))
@@ -600,7 +612,10 @@ def _month_day(
         target = date(y + 1, month, min(day, 28) if month == 2 else day)
     delta = (target - today).days
     if delta < 0:
-        return TimeMention(ev, 0.0, past=prep in ("since", "from"))
+        since = prep in ("since", "from")
+        if delta < -HISTORY_DAYS and not since:
+            return None
+        return TimeMention(ev, 0.0, past=since)
     return TimeMention(ev, float(delta))
 
 
@@ -640,6 +655,8 @@ def _month_mention(m: re.Match[str], ev: str, today: date | None) -> TimeMention
         # "in March": sometime during the month; if that month is now, its end is the deadline.
         target = start if start > today else end
     delta = (target - today).days
+    if (end - today).days < -HISTORY_DAYS:
+        return None  # "in April 2023", written in 2026
     return TimeMention(ev, float(max(delta, 0)))
 
 
@@ -675,6 +692,8 @@ def _quarter(
             date(y + 1, first_month, 1),
             date(y + 1, first_month, 1) + relativedelta(months=months, days=-1),
         )
+    if (end - today).days < -HISTORY_DAYS:
+        return None  # "Q3 2024", written in 2026
     target = start if start > today and prep not in ("end of", "late") else end
     return TimeMention(ev, float(max((target - today).days, 0)))
 

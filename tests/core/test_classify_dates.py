@@ -116,3 +116,45 @@ def test_dates_found_while_reading_the_words_give_the_same_mentions(text: str) -
     _, tokens, dates, *_ = read(text)
     assert find_times(text, MONDAY, tokens, dates) == find_times(text, MONDAY)
     assert bool(dates) == any(may_be_date(t) for t in tokens)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "on 2017-11-03",
+        "on March 1, 2023",
+        "in April 2025",
+        "by Q3 2024",
+        "in 2023",
+        "since March 2024 reached",  # a month with its year, written long after
+    ],
+)
+def test_dates_long_before_the_log_time_are_history_not_deadlines(phrase: str) -> None:
+    # Read as deadlines they would be "overdue, due within a day".
+    assert [t for t in find_times(f"it happened {phrase}", MONDAY) if not t.past] == []
+
+
+@pytest.mark.parametrize(
+    ("phrase", "days"),
+    [("on 2026-11-20", 0.0), ("on November 10, 2026", 0.0), ("in 2026", 38.0)],
+)
+def test_recent_dates_and_this_year_still_count(phrase: str, days: float) -> None:
+    (mention,) = find_times(f"it is due {phrase}", MONDAY)
+    assert mention.days == days
+
+
+@pytest.mark.parametrize(
+    ("text", "quadrant"),
+    [
+        # An end of life that came and went with nothing broken yet is forced long-term work
+        # (the rubric's tie-breaker), whether or not the item says when it was.
+        ("Node 16 is deprecated since September 2023", Quadrant.FORCED_LONG),
+        ("Kubernetes 1.10 end of life: Upgrade by October 25th, 2019", Quadrant.FORCED_LONG),
+        ("You will need to be compliant with PCI DSS 4.0 by March 31, 2025.", Quadrant.FORCED_LONG),
+        # An old incident's date does not make it long-term.
+        ("On 30th of May 2020 our API started failing for most customers", Quadrant.FORCED_SHORT),
+    ],
+)
+def test_items_quoting_old_dates_read_as_they_would_undated(text: str, quadrant: Quadrant) -> None:
+    assert classify(text, logged_at=MONDAY).quadrant is quadrant
+    assert classify(text).quadrant is quadrant
