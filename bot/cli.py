@@ -8,6 +8,7 @@ import csv
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from bot.settings import Settings
@@ -104,6 +105,9 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def _read_jsonl(stream: TextIO) -> Any:
+    """(line number, text, when it was logged or None, problem or None) per non-blank line. When a
+    line carries ``logged_at`` or ``created_at`` (ISO 8601, as ``infrawork export`` writes it), its
+    dates are read against that time rather than now."""
     for number, line in enumerate(stream, 1):
         if not line.strip():
             continue
@@ -113,14 +117,23 @@ def _read_jsonl(stream: TextIO) -> Any:
             if not isinstance(text, str):
                 raise TypeError
         except (ValueError, KeyError, TypeError):
-            yield number, None
+            yield number, None, None, "expected an object with a string 'text'"
             continue
-        yield number, text
+        stamp = record.get("logged_at") or record.get("created_at")
+        if stamp is None:
+            yield number, text, None, None
+            continue
+        try:
+            logged_at = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+        except ValueError:
+            yield number, None, None, f"'logged_at' is not an ISO 8601 time: {str(stamp)[:40]!r}"
+            continue
+        if logged_at.tzinfo is None:
+            logged_at = logged_at.replace(tzinfo=UTC)
+        yield number, text, logged_at, None
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
     from core.classify import classify
 
     model = _team_model(args.team) if args.team is not None else None
@@ -143,13 +156,13 @@ def cmd_classify(args: argparse.Namespace) -> int:
     status = 0
     try:
         out = sys.stdout
-        for number, text in _read_jsonl(stream):
+        for number, text, logged_at, problem in _read_jsonl(stream):
             if text is None:
-                print(f'line {number}: expected {{"text": "..."}}', file=sys.stderr)
-                out.write(json.dumps({"error": "expected an object with a string 'text'"}) + "\n")
+                print(f"line {number}: {problem}", file=sys.stderr)
+                out.write(json.dumps({"error": problem}) + "\n")
                 status = 1
                 continue
-            result = classify(text, logged_at=now, team=model)
+            result = classify(text, logged_at=logged_at or now, team=model)
             out.write(json.dumps(result.as_json(), ensure_ascii=False) + "\n")
     finally:
         if stream is not sys.stdin:
@@ -267,8 +280,6 @@ def cmd_workspace_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
     from bot.scheduler import Scheduler, workspace_clients
     from bot.services.container import Services
     from bot.services.digest import Outcome, current_digest_week
@@ -343,8 +354,6 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
     from bot.demo import demo_digest, render_mix, seed_demo, weekly_mix
     from storage.uow import Database
 
@@ -385,7 +394,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     classify = sub.add_parser("classify", help="classify text into a quadrant")
     classify.add_argument("text", nargs="*", help="the work item's text")
-    classify.add_argument("--jsonl", metavar="FILE|-", help='read {"text": ...} lines')
+    classify.add_argument(
+        "--jsonl",
+        metavar="FILE|-",
+        help='read {"text": ...} lines; a line\'s "logged_at" or "created_at" anchors its dates',
+    )
     classify.add_argument("--team", type=int, help="use this team's corrections")
     classify.set_defaults(func=cmd_classify)
 
