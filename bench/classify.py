@@ -26,6 +26,7 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -54,6 +55,8 @@ PUBLIC_TRAIN4 = ROOT / "bench" / "data" / "public-train4.jsonl"
 PUBLIC_TRAIN5 = ROOT / "bench" / "data" / "public-train5.jsonl"
 PUBLIC_SEALED4 = ROOT / "bench" / "data" / "public-sealed4.jsonl"
 QUADRANTS = list(Quadrant)
+TODAY = datetime.now(UTC)
+"""When this run reads dates, for the line that answers as the command line does."""
 ABBR = {
     Quadrant.FORCED_SHORT: "F·short",
     Quadrant.FORCED_LONG: "F·long",
@@ -88,12 +91,16 @@ def report(name: str, items: Sequence[Item], team: TeamModel | None = None) -> f
     confusion = {(a, b): 0 for a in QUADRANTS for b in QUADRANTS}
     axis_ok = 0
     tp = fp = fn = 0
-    alone = alone_axis = 0
+    alone = alone_axis = today = today_axis = 0
     for it in items:
         c = classify(it.text, team=team)
         r = classify(it.text, team=team, precedent=None).quadrant
         alone += r == it.quadrant
         alone_axis += r.forced == it.quadrant.forced
+        # What `infrawork classify` answers: dates read against the time it runs.
+        t = classify(it.text, team=team, logged_at=TODAY).quadrant
+        today += t == it.quadrant
+        today_axis += t.forced == it.quadrant.forced
         confusion[(it.quadrant, c.quadrant)] += 1
         axis_ok += c.quadrant.forced == it.quadrant.forced
         got = {p.value for p in c.principles}
@@ -105,6 +112,10 @@ def report(name: str, items: Sequence[Item], team: TeamModel | None = None) -> f
     print(f"\n### {name} — {n} items")
     print(f"quadrant accuracy {right / n:6.1%}   forced/discretionary axis {axis_ok / n:6.1%}")
     print(f"  rules alone, without the labelled examples: {alone / n:6.1%} / {alone_axis / n:6.1%}")
+    print(
+        f"  dates read against {TODAY:%Y-%m-%d}, as `infrawork classify` does: "
+        f"{today / n:6.1%} / {today_axis / n:6.1%}"
+    )
     per = []
     for q in QUADRANTS:
         total = sum(confusion[(q, b)] for b in QUADRANTS)
