@@ -173,6 +173,16 @@ _add(
     p="reliability",
 )
 _add("down", "something is down", 2.2, -2.0, kind=NOW, p="reliability")
+# Why: downtime someone planned (a maintenance window) is scheduled work, not an outage.
+_add(
+    "planned downtime|scheduled downtime|planned maintenance|scheduled maintenance"
+    "|maintenance window|maintenance windows|downtime window",
+    "planned maintenance",
+    -1.5,
+    0.0,
+    -1.0,
+    p="reliability",
+)
 _add(
     "scale down|scaled down|scaling down|slow down|slows down|drill down|drill-down|break down"
     "|tear down|teardown|wind down|spin down|narrow down|write down|down to|downsiz*|downgrade*"
@@ -506,7 +516,9 @@ _add(
     "|read-only|readonly|read only|flood stage|flood-stage|watermark|inode*|quota exceeded"
     "|hit the quota|hit quota|quota hit|over quota|hit the limit|hitting the limit|at capacity"
     "|exhausted|maxed|maxed out|pegged|saturated|throttled|throttling|rate limiting|rate limited"
-    "|rate-limited|rate-limiting|ratelimited|429|429s",
+    "|rate-limited|rate-limiting|ratelimited|429|429s|rate limit reached|rate limit exceeded"
+    "|rate limits exceeded|rate limit hit|hit the rate limit|hitting the rate limit|hit rate limits"
+    "|hitting rate limits|hit rate limit|hitting rate limit|rate-limit exceeded",
     "resources exhausted now",
     2.4,
     -2.0,
@@ -941,6 +953,7 @@ _add(
 )
 _add(
     "zero-downtime|zero downtime|without downtime|no downtime|minimal downtime|downtime-free"
+    "|near-zero downtime|near zero downtime|reduce downtime|reducing downtime"
     "|rollbacks|automatic rollbacks|auto-rollback|auto rollback|highly available|ha setup"
     "|disaster recovery|dr plan|dr site|backup strategy|containerize|containerise"
     "|containerizing|serverless|codify|codified|terraform-ize|import into terraform|tracing"

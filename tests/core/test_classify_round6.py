@@ -55,3 +55,22 @@ def test_round6_rule(text: str, expected: Quadrant) -> None:
     assert classify(text, precedent=None).quadrant is expected
     product = classify(text)
     assert product.quadrant is expected or product.low_confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A rate limit that was hit is resources exhausted now; adding one is a tweak.
+        ("registry pulls failing: rate limit exceeded", FS),
+        ("ci: docker hub pull rate limit reached again", FS),
+        ("add a rate limit to the login endpoint", DS),
+        # Downtime somebody planned is a maintenance window, not an outage.
+        ("planned downtime for the db upgrade saturday", DS),
+        ("scheduled maintenance on the kafka brokers tonight", DS),
+        ("api is down for everyone since the deploy", FS),
+        # Zero downtime is the goal of a migration, not an outage in it.
+        ("move the orders database to aurora with near-zero downtime to cut costs", DL),
+    ],
+)
+def test_rate_limits_hit_and_planned_downtime(text: str, expected: Quadrant) -> None:
+    assert classify(text, precedent=None).quadrant is expected
