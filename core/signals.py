@@ -518,6 +518,9 @@ _add(
     "|exhausted|maxed|maxed out|pegged|saturated|throttled|throttling|rate limiting|rate limited"
     "|rate-limited|rate-limiting|ratelimited|429|429s|rate limit reached|rate limit exceeded"
     "|rate limits exceeded|rate limit hit|hit the rate limit|hitting the rate limit|hit rate limits"
+    "|out of disk space|running out of disk space|ran out of disk space|run out of disk space"
+    "|low disk space|low on disk space|low on disk|disk space issues|disk space issue"
+    "|disk space warning|disk space alert|space exceeded"
     "|hitting rate limits|hit rate limit|hitting rate limit|rate-limit exceeded",
     "resources exhausted now",
     2.4,
@@ -944,7 +947,8 @@ _add(
     kind=BUILD,
 )
 _add(
-    "every|all|fleet|org|all of|across|each|estate|entire fleet|~40|dozens|hundreds"
+    "every|all|fleet|all of|across|each|estate|entire fleet|~40|dozens|hundreds|whole org"
+    "|entire org|across the org"
     "|all services|all hosts|all clusters|all images|every service|every image|every host",
     "a broad campaign",
     0.0,

@@ -74,3 +74,21 @@ def test_round6_rule(text: str, expected: Quadrant) -> None:
 )
 def test_rate_limits_hit_and_planned_downtime(text: str, expected: Quadrant) -> None:
     assert classify(text, precedent=None).quadrant is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gitlab-02 running out of disk space",
+        "builder-7 disk space issues again",
+        "etcdserver: mvcc: database space exceeded",
+        "Disk Space Warning went off on the ci runners",
+    ],
+)
+def test_disk_space_running_out_is_forced_now(text: str) -> None:
+    assert classify(text, precedent=None).quadrant is FS
+
+
+def test_a_hostnames_org_is_not_a_campaign_across_the_org() -> None:
+    hits, *_ = read("hydra.nixos.org queue stuck")
+    assert "a broad campaign" not in [h.cue.meaning for h in hits]
