@@ -7,7 +7,7 @@
 
 The model is trained on infrawork's own labelled items in bench/data (hand-written cases and real
 items from public trackers and pages), never on the shared development set (../shared/data),
-which stays a measure, nor on the current sealed judge (bench/data/public-sealed4.jsonl), which is
+which stays a measure, nor on the current sealed judge (bench/data/public-sealed5.jsonl), which is
 measured once. Training is deterministic, so ``--check`` (run by bench/run-all) proves the shipped
 weights come from the data in the repo.
 """
@@ -49,6 +49,8 @@ MEASURED = (
     "public-train4.jsonl",
     "public-sealed3.jsonl",  # the judge of 50d112b, measured once; training data since
     "public-train5.jsonl",
+    "public-sealed4.jsonl",  # the judge of 4a6b228, measured once; training data since
+    "public-train6.jsonl",
 )
 
 

@@ -563,10 +563,10 @@ _CALIBRATION_OUT = (0.10, 0.27, 0.50, 0.62, 0.75, 0.78, 0.84, 0.886, 0.916, 0.93
 # answer (Precedent.decide, for the items the rules are unsure of): out-of-fold shares of such
 # items, folds by source, fitted by `bench/train_precedent.py --calibrate` for the shipped model
 # (bench/RESULTS.md, classifier round 6). Refit it when the model is retrained on new data.
-_SHARE_RAW: tuple[float, ...] = (0.0, 0.342, 0.434, 0.521, 0.57, 0.588, 0.615, 0.698, 0.808)
-_SHARE_RAW += (0.858, 0.895, 0.938, 0.961, 0.973, 0.985, 0.991, 0.997, 1.0)
-_SHARE_OUT: tuple[float, ...] = (0.25, 0.31, 0.38, 0.45, 0.5, 0.55, 0.61, 0.62, 0.69)
-_SHARE_OUT += (0.72, 0.74, 0.79, 0.82, 0.89, 0.89, 0.9, 0.94, 0.97)
+_SHARE_RAW: tuple[float, ...] = (0.0, 0.381, 0.438, 0.49, 0.594, 0.664, 0.709, 0.786, 0.858)
+_SHARE_RAW += (0.899, 0.927, 0.942, 0.969, 0.987, 0.996, 1.0)
+_SHARE_OUT: tuple[float, ...] = (0.25, 0.38, 0.39, 0.5, 0.54, 0.55, 0.61, 0.65, 0.67)
+_SHARE_OUT += (0.68, 0.75, 0.83, 0.85, 0.89, 0.94, 0.97)
 
 
 def _piecewise(raw: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:

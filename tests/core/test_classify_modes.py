@@ -77,19 +77,8 @@ def test_failure_mode(text: str, expected: Quadrant) -> None:
     # The rules themselves, without the labelled examples' second opinion...
     assert classify(text, precedent=None).quadrant is expected
     # ...and the product: the examples may move an item the rules are unsure of, but then the
-    # person is asked (one known exception below).
+    # person is asked. (Until the model was trained on public-train6, "the pager escalation should
+    # go to the secondary after 10m" was a known exception: "secondary" was in one forced,
+    # short-term example only.)
     product = classify(text)
-    if text in _KNOWN_CONFIDENT_MISSES:
-        assert product.quadrant is not expected and not product.low_confidence, "fixed: drop it"
-        return
     assert product.quadrant is expected or product.low_confidence
-
-
-# The examples model answers these confidently wrong: "secondary" is in one forced, short-term
-# example, and the rules' reading (an incident follow-up) is unsure. Cross-validation keeps words
-# seen once (dropping them, or letting the examples move items only on words two of them share,
-# costs 1.5-2 points of quadrant accuracy on items from unseen sources), so this stays a known
-# miss. The assert above fails once it is fixed.
-_KNOWN_CONFIDENT_MISSES = frozenset(
-    {"incident review AI: the pager escalation should go to the secondary after 10m"}
-)
