@@ -7,12 +7,12 @@
 Accuracy is reported on the development set (../shared/data/workitems-dev.jsonl relative to the
 repo root), split into a tuning part and a fixed held-out part (every 4th line, never used for
 tuning), then on our own labelled sets in bench/data (bench/README.md, "Data sets"): extra,
-unseen, blind, public-tune, public-test, public-fresh, public-train2…6 and public-sealed/2/3/4.
+unseen, blind, public-tune, public-test, public-fresh, public-train2…6 and public-sealed/2/3/4/5.
 Since round 6 every one of those is training data of the labelled-examples model
 (bench/train_precedent.py), so each set's first line is in-sample and the "rules alone" line
 beside it shows the rules without the examples. Out-of-sample numbers: the dev set (the examples
 never see it), `bench/train_precedent.py --cv`, and the sealed judge
-bench/data/public-sealed5.jsonl (`--only sealed`), which is measured once per change meant to be
+bench/data/public-sealed6.jsonl (`--only sealed`), which is measured once per change meant to be
 judged and never printed item by item. Misclassified held-out items are never printed either.
 """
 
@@ -56,6 +56,7 @@ PUBLIC_TRAIN5 = ROOT / "bench" / "data" / "public-train5.jsonl"
 PUBLIC_SEALED4 = ROOT / "bench" / "data" / "public-sealed4.jsonl"
 PUBLIC_SEALED5 = ROOT / "bench" / "data" / "public-sealed5.jsonl"
 PUBLIC_TRAIN6 = ROOT / "bench" / "data" / "public-train6.jsonl"
+PUBLIC_SEALED6 = ROOT / "bench" / "data" / "public-sealed6.jsonl"
 QUADRANTS = list(Quadrant)
 TODAY = datetime.now(UTC)
 """When this run reads dates, for the line that answers as the command line does."""
@@ -409,17 +410,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         (PUBLIC_TRAIN5, "real, rules never tuned on it"),
         (PUBLIC_SEALED4, "judged 4a6b228 once"),
         (PUBLIC_TRAIN6, "real, rules never tuned on it"),
+        (PUBLIC_SEALED5, "judged a4f2068 once"),
     ):
         if path.exists() and accuracy:
             report(f"public · {path.stem} (bench/data/{path.name}, {what}{in_sample})", load(path))
     if args.only == "sealed":
         # The current judge: measured once per classifier change that is meant to be judged;
         # never printed item by item, never trained or tuned on.
-        report(
-            "public · sealed 5 (bench/data/public-sealed5.jsonl, never trained or tuned on)",
-            load(PUBLIC_SEALED5),
-        )
-        final_reliability("public · sealed 5", load(PUBLIC_SEALED5))
+        if not PUBLIC_SEALED6.exists():
+            print(f"no sealed judge at {PUBLIC_SEALED6.relative_to(ROOT)}")
+        else:
+            report(
+                "public · sealed 6 (bench/data/public-sealed6.jsonl, never trained or tuned on)",
+                load(PUBLIC_SEALED6),
+            )
+            final_reliability("public · sealed 6", load(PUBLIC_SEALED6))
     if args.show_errors == "tune":
         show_errors(dev_tune)
     elif args.show_errors == "extra":

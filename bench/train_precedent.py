@@ -7,7 +7,7 @@
 
 The model is trained on infrawork's own labelled items in bench/data (hand-written cases and real
 items from public trackers and pages), never on the shared development set (../shared/data),
-which stays a measure, nor on the current sealed judge (bench/data/public-sealed5.jsonl), which is
+which stays a measure, nor on the current sealed judge (bench/data/public-sealed6.jsonl), which is
 measured once. Training is deterministic, so ``--check`` (run by bench/run-all) proves the shipped
 weights come from the data in the repo.
 """
@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import core.classify as classify_module  # noqa: E402
 from core.classify import classify  # noqa: E402
 from core.model import Quadrant  # noqa: E402
 from core.precedent import L2, Precedent, data_digest, train  # noqa: E402
@@ -51,6 +52,7 @@ MEASURED = (
     "public-train5.jsonl",
     "public-sealed4.jsonl",  # the judge of 4a6b228, measured once; training data since
     "public-train6.jsonl",
+    "public-sealed5.jsonl",  # the judge of a4f2068, measured once; training data since
 )
 
 
@@ -134,17 +136,21 @@ def calibrate(items: Sequence[tuple[str, Quadrant, bool]], folds: int = 5) -> No
     keys = groups()
     fold_of = [int(hashlib.sha256(k.encode()).hexdigest(), 16) % folds for k in keys]
     points: list[tuple[float, bool]] = []
-    for k in range(folds):
-        model = build([items[i] for i in range(len(items)) if fold_of[i] != k])
-        for i, (text, q, tuned) in enumerate(items):
-            if fold_of[i] != k or tuned:
-                continue
-            alone = classify(text, precedent=None)
-            if not alone.low_confidence:
-                continue
-            index = list(Quadrant).index(alone.quadrant)
-            chosen, share = model.decide(read(text)[1], index, alone.confidence)
-            points.append((share, list(Quadrant)[chosen] == q))
+    # classify() itself, with its share map swapped for the identity: its confidence is then the
+    # raw share of the answer it gives.
+    steps = classify_module._CALIBRATION_STEPS
+    table = classify_module._SHARE_ROUNDED
+    classify_module._SHARE_ROUNDED = tuple(i / steps for i in range(steps + 1))
+    try:
+        for k in range(folds):
+            model = build([items[i] for i in range(len(items)) if fold_of[i] != k])
+            for i, (text, q, tuned) in enumerate(items):
+                if fold_of[i] != k or tuned or not classify(text, precedent=None).low_confidence:
+                    continue
+                both = classify(text, precedent=model)
+                points.append((both.confidence, both.quadrant == q))
+    finally:
+        classify_module._SHARE_ROUNDED = table
     points.sort()
     # Pool adjacent violators: blocks of (sum of shares, right, count) with rising accuracy.
     blocks: list[list[float]] = []

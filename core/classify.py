@@ -203,7 +203,7 @@ def classify(
     # too, and take the quadrant the two beliefs multiplied make likeliest. Not when the item was
     # captured in an incident's context, which the examples (text only) know nothing of.
     if confidence < LOW_CONFIDENCE and precedent is not None and not team_decided and not incident:
-        chosen, share = precedent.decide(tokens, rules_index, confidence)
+        chosen, share = precedent.decide(tokens, probs)
         # The share of such answers that are right (a calibration table, like the rules').
         confidence = _SHARE_ROUNDED[int(share * _CALIBRATION_STEPS)]
         if chosen != rules_index:
@@ -562,11 +562,11 @@ _CALIBRATION_OUT = (0.10, 0.27, 0.50, 0.62, 0.75, 0.78, 0.84, 0.886, 0.916, 0.93
 # The same for the share that the rules' belief and the labelled examples' together give an
 # answer (Precedent.decide, for the items the rules are unsure of): out-of-fold shares of such
 # items, folds by source, fitted by `bench/train_precedent.py --calibrate` for the shipped model
-# (bench/RESULTS.md, classifier round 6). Refit it when the model is retrained on new data.
-_SHARE_RAW: tuple[float, ...] = (0.0, 0.381, 0.438, 0.49, 0.594, 0.664, 0.709, 0.786, 0.858)
-_SHARE_RAW += (0.899, 0.927, 0.942, 0.969, 0.987, 0.996, 1.0)
-_SHARE_OUT: tuple[float, ...] = (0.25, 0.38, 0.39, 0.5, 0.54, 0.55, 0.61, 0.65, 0.67)
-_SHARE_OUT += (0.68, 0.75, 0.83, 0.85, 0.89, 0.94, 0.97)
+# (bench/RESULTS.md, classifier round 7). Refit it when the model is retrained on new data.
+_SHARE_RAW: tuple[float, ...] = (0.0, 0.343, 0.429, 0.5, 0.594, 0.679, 0.757, 0.856, 0.91)
+_SHARE_RAW += (0.921, 0.943, 0.974, 0.986, 0.995, 1.0)
+_SHARE_OUT: tuple[float, ...] = (0.2, 0.2, 0.49, 0.51, 0.57, 0.63, 0.67, 0.73, 0.75)
+_SHARE_OUT += (0.76, 0.77, 0.86, 0.9, 0.95, 0.97)
 
 
 def _piecewise(raw: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:

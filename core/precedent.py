@@ -6,7 +6,8 @@ those the rules' confidence is low, and :func:`core.classify.classify` asks this
 multinomial logistic regression over the item's words, trained on infrawork's own labelled
 real-world and hand-written items (``bench/data``; never on the shared development set), with its
 weights shipped inside the package (``core/data/precedent.json``). Its probabilities are
-multiplied with the rules' belief (a product of experts) and the largest product wins. When the
+multiplied with the rules' belief per quadrant, tempered (a product of experts), and the largest
+product wins. When the
 examples move an item off the rules' answer, the explanation names the word that did.
 
 Word pairs were tried as well and cross-validated no better (bench/RESULTS.md), so the model is
@@ -43,6 +44,13 @@ LEARNING_RATE = 0.5
 SEED = 0
 _PRUNE = 0.02
 """Words whose weights all stay below this in size are left out of the shipped file."""
+RULES_WEIGHT = 0.5
+"""How much the rules' own belief counts in the product: their probability per quadrant raised
+to this power. Their whole four-way belief is used, so a horizon the rules are sure of ("by
+Friday") stays sure while the examples weigh in on the forced/discretionary question. Chosen by
+cross-validation with folds by source (bench/RESULTS.md, classifier round 7)."""
+_TINY = 1e-9
+_EVEN = (0.25, 0.25, 0.25, 0.25)
 
 SHIPPED_PATH = Path(__file__).resolve().parent / "data" / "precedent.json"
 
@@ -80,36 +88,39 @@ class Precedent:
         self._pairs = {f: (complex(w[0], w[1]), complex(w[2], w[3])) for f, w in weights.items()}
         self._start = (complex(bias[0], bias[1]), complex(bias[2], bias[3]))
 
-    def _scores(self, tokens: Sequence[str], rules: int, confidence: float) -> list[float]:
-        """Per quadrant, the log of the rules' belief times the examples' probability, up to
-        the same constant: the model's scores, plus the rules' belief as log-odds on their
-        answer. Runs for about one item in five, so it is written for speed."""
+    def _scores(self, tokens: Sequence[str], rules: Sequence[float]) -> list[float]:
+        """Per quadrant, the log of the rules' belief (tempered by :data:`RULES_WEIGHT`) times
+        the examples' probability, up to the same constant. Runs for about one item in five, so
+        it is written for speed."""
         front, back = self._start
         for w in map(self._pairs.get, tokens):
             if w is not None:
                 front += w[0]
                 back += w[1]
-        s = [front.real, front.imag, back.real, back.imag]
-        # The rules' belief: confidence on their answer, the rest shared evenly by the others.
-        s[rules] += log(3.0 * confidence / (1.0 - confidence))
-        return s
+        # max(): a probability can round to 0.0 when the rules' evidence is overwhelming.
+        r0, r1, r2, r3 = rules
+        return [
+            front.real + RULES_WEIGHT * log(r0 if r0 > _TINY else _TINY),
+            front.imag + RULES_WEIGHT * log(r1 if r1 > _TINY else _TINY),
+            back.real + RULES_WEIGHT * log(r2 if r2 > _TINY else _TINY),
+            back.imag + RULES_WEIGHT * log(r3 if r3 > _TINY else _TINY),
+        ]
 
     def shares(
-        self, tokens: Sequence[str], rules: int, confidence: float
+        self, tokens: Sequence[str], rules: Sequence[float]
     ) -> tuple[float, float, float, float]:
-        """The rules' belief times the examples' probabilities, normalised, in :class:`Quadrant`
-        order. The rules' belief is ``confidence`` (< 1) on quadrant index ``rules`` and the rest
-        shared evenly by the others."""
-        s = self._scores(tokens, rules, confidence)
+        """The rules' belief (``rules``: their probability per quadrant, in :class:`Quadrant`
+        order) tempered by :data:`RULES_WEIGHT`, times the examples' probabilities, normalised."""
+        s = self._scores(tokens, rules)
         top = max(s)
         e = [exp(x - top) for x in s]
         z = e[0] + e[1] + e[2] + e[3]
         return (e[0] / z, e[1] / z, e[2] / z, e[3] / z)
 
-    def decide(self, tokens: Sequence[str], rules: int, confidence: float) -> tuple[int, float]:
+    def decide(self, tokens: Sequence[str], rules: Sequence[float]) -> tuple[int, float]:
         """The index of the largest of :meth:`shares` (the first on a tie) and that share to
         4 places: what :func:`core.classify.classify` needs, without normalising all four."""
-        s0, s1, s2, s3 = self._scores(tokens, rules, confidence)
+        s0, s1, s2, s3 = self._scores(tokens, rules)
         best, top = 0, s0
         if s1 > top:
             best, top = 1, s1
@@ -123,7 +134,7 @@ class Precedent:
 
     def probs(self, tokens: Sequence[str]) -> tuple[float, float, float, float]:
         """The examples' own probability per quadrant, without the rules."""
-        return self.shares(tokens, 0, 0.25)
+        return self.shares(tokens, _EVEN)
 
     def reason(self, tokens: Sequence[str], quadrant: Quadrant) -> tuple[str, int] | None:
         """The word that pushes hardest towards ``quadrant`` (more than towards the others on
