@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,9 @@ from typing import Any
 
 from sqlalchemy import Table, and_, func, insert, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.compiler import Compiled
 
 from storage.tables import TeamMember, WorkItem
 from storage.writer_gate import WriterGate
@@ -118,6 +121,7 @@ class ItemWriter:
             "coalesce((SELECT seq FROM sqlite_sequence WHERE name = :table), 0))"
         )
         self._has_sequence: bool | None = None  # SQLite: does sqlite_sequence exist yet?
+        self._top_id_sql = self._top_id.compile(dialect=engine.dialect).string  # one "?": table
         self._insert_many = insert(_ITEMS)
         self._blank_row: dict[str, Any] = dict.fromkeys(_ITEMS.c.keys())
         self._insert_plain = insert(_ITEMS).returning(*_ITEMS.c, sort_by_parameter_order=True)
@@ -131,6 +135,11 @@ class ItemWriter:
             index_elements=["team_id", "user_id"],
             set_={"last_seen_at": touch.excluded.last_seen_at},
         )
+        if self._sqlite:
+            # SQLite's plain rows and member touches go to the driver as one executemany each
+            # (see _DriverStatement); SQLAlchemy compiles them and converts their values.
+            self._driver_items = _DriverStatement(self._insert_many, _ITEMS, engine)
+            self._driver_touch = _DriverStatement(self._touch, _MEMBERS, engine)
 
     async def add(
         self,
@@ -263,10 +272,13 @@ class ItemWriter:
             # IMMEDIATE), so the next ids are known: past every id handed out so far, what
             # SQLite itself would assign; one executemany then writes them all.
             top = await self._top_sqlite_id(conn)
-            params = [{**batch[i].values, "id": top + 1 + n} for n, i in enumerate(plain)]
-            await conn.execute(self._insert_many, params)
-            for index, values in zip(plain, params, strict=True):
-                results[index] = StoredItem({**self._blank_row, **values}, created=True)
+            written = [
+                {**self._blank_row, **batch[i].values, "id": top + 1 + n}
+                for n, i in enumerate(plain)
+            ]
+            await self._driver_items.executemany(conn, written)
+            for index, written_row in zip(plain, written, strict=True):
+                results[index] = StoredItem(written_row, created=True)
         elif plain:
             rows = await conn.execute(self._insert_plain, [batch[i].values for i in plain])
             for index, row in zip(plain, rows.mappings().all(), strict=True):
@@ -313,9 +325,11 @@ class ItemWriter:
             self._has_sequence = found.first() is not None
         if not self._has_sequence:
             return int((await conn.execute(self._max_id)).scalar_one())
-        # One statement, not two: each costs four thread hops through aiosqlite, and on a busy
-        # event loop every hop waits for a loop turn while the batch holds the write lock.
-        return int((await conn.execute(self._top_id, {"table": _ITEMS.name})).scalar_one())
+        # One statement, not two, straight to the driver: one aiosqlite thread hop (through
+        # SQLAlchemy four: cursor, execute, fetch, close), and on a busy event loop every hop
+        # waits for a loop turn while the batch holds the write lock.
+        rows = await _driver_call(conn, "fetchall", self._top_id_sql, (_ITEMS.name,), self._engine)
+        return int(rows[0][0])
 
     async def _touch_members(
         self, conn: AsyncConnection, touches: Sequence[MemberTouch | None]
@@ -330,18 +344,74 @@ class ItemWriter:
         if not latest:
             return
         # One row per member (an upsert may not touch a row twice) in one lock order.
-        await conn.execute(
-            self._touch,
-            [
-                {
-                    "team_id": t.team_id,
-                    "user_id": t.user_id,
-                    "workspace": t.workspace,
-                    "last_seen_at": t.seen_at,
-                }
-                for _, t in sorted(latest.items())
-            ],
+        rows = [
+            {
+                "team_id": t.team_id,
+                "user_id": t.user_id,
+                "workspace": t.workspace,
+                "last_seen_at": t.seen_at,
+            }
+            for _, t in sorted(latest.items())
+        ]
+        if self._sqlite:
+            await self._driver_touch.executemany(conn, rows)
+        else:
+            await conn.execute(self._touch, rows)
+
+
+class _DriverStatement:
+    """An INSERT of every column of ``table``, executed by the database driver itself.
+
+    Through SQLAlchemy's aiosqlite adapter each statement is four hops to aiosqlite's thread
+    (cursor, execute, fetch, close), and each hop costs both threads a wake-up and, on a busy
+    event loop, a loop turn while the batch holds SQLite's write lock. Here the statement is
+    SQLAlchemy's own compilation and every value goes through its column type's bind processor
+    (what SQLAlchemy itself stores: UTC timestamps, JSON text), and the rows reach the driver
+    connection of the same SQLAlchemy transaction in one ``executemany``: one hop. Driver
+    errors are raised as SQLAlchemy's (an IntegrityError stays an IntegrityError).
+    """
+
+    def __init__(self, statement: Any, table: Table, engine: AsyncEngine) -> None:
+        dialect = engine.dialect
+        keys = [column.key for column in table.c]
+        compiled: Compiled = statement.compile(dialect=dialect, column_keys=keys)
+        self._engine = engine
+        self.sql = compiled.string
+        order = compiled.positiontup or []  # type: ignore[attr-defined]
+        # The dialect's own implementation of each type (SQLite's DATETIME format, its JSON),
+        # as SQLAlchemy uses when it executes a statement.
+        processors = {
+            column.key: column.type.dialect_impl(dialect).bind_processor(dialect)
+            for column in table.c
+        }
+        self._columns = [(name, processors.get(name)) for name in order]
+
+    def parameters(self, row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            row.get(name) if process is None else process(row.get(name))
+            for name, process in self._columns
         )
+
+    async def executemany(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+        params = [self.parameters(row) for row in rows]
+        await _driver_call(conn, "executemany", self.sql, params, self._engine)
+
+
+async def _driver_call(
+    conn: AsyncConnection, how: str, sql: str, params: Any, engine: AsyncEngine
+) -> Any:
+    """Run ``sql`` on the aiosqlite connection under ``conn`` (its transaction): one hop."""
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert driver is not None
+    try:
+        if how == "executemany":
+            await driver.executemany(sql, params)
+            return None
+        return await driver.execute_fetchall(sql, params)
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(
+            sql, None, error, sqlite3.Error, hide_parameters=True, dialect=engine.dialect
+        ) from error
 
 
 async def _existing(conn: AsyncConnection, keys: list[tuple[Any, ...]]) -> list[Any]:

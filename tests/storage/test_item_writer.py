@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from storage.item_writer import DeadlinePassed, ItemWriter, MemberTouch
@@ -109,6 +109,38 @@ async def test_each_caller_gets_its_own_row(db: Database):
     assert {r.row["id"]: r.row["text"] for r in results} == stored
     first = results[0].row
     assert first["principles"] == ["resilience"] and first["created_at"] == NOW
+
+
+async def test_the_writer_stores_each_column_as_sqlalchemy_does(db: Database):
+    """On SQLite the writer hands its rows to the driver itself: every stored value (timestamps,
+    JSON lists, floats, NULLs) must be what SQLAlchemy's own insert stores."""
+    team = await _team(db)
+    later = NOW + timedelta(microseconds=123456)
+    values = _values(team.id, "Patch é 🚀", principles=["a", "b"], created_at=later)
+    stored = await db.item_writer.add(dict(values), member=MemberTouch(team.id, "U7", WS, later))
+    async with db.uow() as uow:
+        orm = await uow.items.add(dict(values))
+        uow.session.add(TeamMember(team_id=team.id, user_id="U8", workspace=WS, last_seen_at=later))
+        await uow.commit()
+    async with db.engine.connect() as conn:
+        raw = {
+            row[0]: row[1:] for row in (await conn.execute(text("SELECT * FROM work_items"))).all()
+        }
+        members = {
+            row[1]: (row[0], row[2], row[3])
+            for row in (await conn.execute(text("SELECT * FROM team_members"))).all()
+        }
+    assert raw[stored.row["id"]] == raw[orm.id]
+    assert members["U7"] == members["U8"]
+    async with db.read() as uow:
+        item = await uow.items.get(WS, stored.row["id"])
+    assert item is not None
+    assert (item.text, item.principles, item.created_at, item.done_at) == (
+        "Patch é 🚀",
+        ["a", "b"],
+        later,
+        None,
+    )
 
 
 async def test_the_id_of_a_deleted_item_is_never_handed_out_again(db: Database):
