@@ -186,18 +186,18 @@ class ReactionCapture:
                     channel=reaction.channel, timestamp=reaction.ts, name=CAPTURED_REACTION
                 )
             elif mode == AckMode.THREAD:
-                quadrant = Quadrant(captured.item.quadrant)
+                quadrant, item_id = Quadrant(captured.row["quadrant"]), captured.row["id"]
                 await client.chat_postMessage(
                     channel=reaction.channel,
                     thread_ts=result.thread_ts or reaction.ts,
-                    text=f"Logged for {team.name} as {quadrant.label} (item #{captured.item.id}).",
+                    text=f"Logged for {team.name} as {quadrant.label} (item #{item_id}).",
                     unfurl_links=False,
                 )
         except SlackApiError as error:
             # The item is stored; a missing ✅ is cosmetic (already_reacted, no permission).
             log.warning(
                 "could not acknowledge item %s: %s",
-                captured.item.id,
+                captured.row["id"],
                 slack_error(error),
             )
 

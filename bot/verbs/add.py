@@ -10,19 +10,19 @@ from bot.verbs import VerbRequest, verb
 
 def render_captured(captured: Captured) -> dict[str, object]:
     """The ephemeral answer for a captured item (used by every capture surface)."""
-    item, result = captured.item, captured.classification
+    row, result = captured.row, captured.classification
     from core.model import Quadrant
 
-    quadrant = Quadrant(item.quadrant)
+    quadrant = Quadrant(row["quadrant"])
     blocks = build_confirmation(
-        item_id=item.id,
+        item_id=row["id"],
         team_name=captured.team.name,
-        text=item.text,
+        text=row["text"],
         quadrant=quadrant,
-        principles=item.principles,
+        principles=row["principles"],
         why=[s.explain() for s in result.signals if s.effect in _AXES],
-        ask_to_pick=item.classified_by != "person" and result.low_confidence,
-        decided_by_person=item.classified_by == "person",
+        ask_to_pick=row["classified_by"] != "person" and result.low_confidence,
+        decided_by_person=row["classified_by"] == "person",
     )
     return {"text": confirmation_text(captured.team.name, quadrant), "blocks": blocks}
 
