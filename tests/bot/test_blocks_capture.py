@@ -365,3 +365,13 @@ def test_confirmation_dicts_equal_the_slack_sdk_models(
     again = build_confirmation(**{**args, "item_id": 7})
     assert json.loads(json.dumps(built)) == _confirmation_via_models(**args)
     assert again[-1]["block_id"] == "controls:7"
+
+
+def test_plain_text_drops_every_control_character_but_newline_and_tab():
+    from bot.text.slack_text import _CONTROL, plain_from_slack
+
+    every = "".join(map(chr, range(0x2100)))
+    kept = plain_from_slack(f"x{every}x")
+    assert not set(kept) & _CONTROL
+    assert "\n" in kept and "\t" not in kept  # tabs are spaces once runs of blanks collapse
+    assert len(_CONTROL) == 31 and "\x7f" in _CONTROL
