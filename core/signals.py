@@ -520,7 +520,8 @@ _add(
     "|rate limits exceeded|rate limit hit|hit the rate limit|hitting the rate limit|hit rate limits"
     "|out of disk space|running out of disk space|ran out of disk space|run out of disk space"
     "|low disk space|low on disk space|low on disk|disk space issues|disk space issue"
-    "|disk space warning|disk space alert|space exceeded"
+    "|disk space warning|disk space alert|space exceeded|hit the memory limit|hits the memory limit"
+    "|hitting the memory limit|hitting memory limits|hit memory limits|memory limit exceeded"
     "|hitting rate limits|hit rate limit|hitting rate limit|rate-limit exceeded",
     "resources exhausted now",
     2.4,
@@ -1011,6 +1012,7 @@ _add(
 _add(
     "add|adding|added|include|put|show|print|prints|display|expose a|export|emit|wrap|tweak"
     "|tweaks|adjust|bump|raise|lower|increase|decrease|set|change|rename|swap|toggle|enable"
+    "|bumped|bumping|raised|increased|lowered|decreased|adjusted|tweaked"
     "|turn on|disable|turn off the|pin|unpin|fix the|fix a|tiny|small|smol|quick|quick win"
     "|minor|nit|nits|nitpick|little|simple|one-liner|one liner|few lines|trivial|easy",
     "a small, scoped change",
@@ -1052,6 +1054,8 @@ _add(
     "|ttl"
     "|maxsurge|max surge|maxunavailable|pdb|poddisruptionbudget|liveness|readiness|probe"
     "|healthcheck|health check|healthz|circuit breaker|rate limit|requests and limits"
+    "|memory limit|memory limits|cpu limit|cpu limits|resource limit|resource limits|mem limit"
+    "|memory request|memory requests|cpu request|cpu requests"
     "|replicas|replica count|resource request|resource requests|cron|cronjob",
     "a targeted reliability tweak",
     -1.2,

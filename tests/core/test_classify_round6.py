@@ -92,3 +92,18 @@ def test_disk_space_running_out_is_forced_now(text: str) -> None:
 def test_a_hostnames_org_is_not_a_campaign_across_the_org() -> None:
     hits, *_ = read("hydra.nixos.org queue stuck")
     assert "a broad campaign" not in [h.cue.meaning for h in hits]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A container's memory limit is a knob to turn, not a hard limit ahead...
+        ("increase memory limits for the cache pods", DS),
+        ("Bumped up memory limit because pods were restarting due to OOM under high stress", DS),
+        # ...unless it is being hit.
+        ("ingest workers keep hitting the memory limit and restarting, ingestion stalled", FS),
+        ("pods OOMKilled, prod api down", FS),
+    ],
+)
+def test_memory_limits_are_a_knob_unless_they_are_being_hit(text: str, expected: Quadrant) -> None:
+    assert classify(text, precedent=None).quadrant is expected
