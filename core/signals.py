@@ -1511,7 +1511,8 @@ _NOT_TYPO_TEXT = """
     reindeer remainder residence restate reverend revered reversed reversing roasting rotting
     rowing scheduled screaming seducing sending settling shading sharking shaving shearing
     silenced simper slapping smother speeding stability steaming tending throughout tiring
-    topped unbreachable vending violation wadding waisted watching
+    topped unbreachable vending violation wadding waisted watching contacts contrasts employments
+    emigrations fictions outrages protections reactors remainders restates smothers
 """
 _NOT_TYPOS = frozenset(_NOT_TYPO_TEXT.split())
 

@@ -23,6 +23,9 @@ FS, FL, DS, DL = tuple(Quadrant)
         ("protection", "forecast demand outgrowing capacity"),  # "projection"
         ("pending", "efficiency"),
         ("watching", "a security patch"),
+        ("protections", "forecast demand outgrowing capacity"),  # plurals too
+        ("contacts", "a contract or vendor deadline"),
+        ("outrages", "an outage"),
     ],
 )
 def test_real_words_are_not_read_as_typos_of_cue_words(word: str, not_meaning: str) -> None:
