@@ -29,9 +29,12 @@ def create_app(services: Services, client: AsyncWebClient) -> AsyncApp:
     settings = services.settings
     oauth: dict[str, Any] = {}
     if services.installations is not None:
-        # Multi-workspace: Bolt authorizes each request from the installation store.
+        # Multi-workspace: Bolt authorizes each request from the installation store. Bot tokens
+        # only (infrawork asks for no user scopes): one find_bot read per request, where the
+        # default reads the installation and, for anyone but the installer, again for that user.
         oauth = {
             "installation_store": services.installations,
+            "installation_store_bot_only": True,
             "oauth_settings": build_oauth_settings(
                 settings, services.installations, services.db.engine
             ),

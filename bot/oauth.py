@@ -215,6 +215,7 @@ def build_oauth_settings(
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
         installation_store=store,
+        installation_store_bot_only=True,
         state_store=OAuthStateStore(engine),
         state_expiration_seconds=STATE_EXPIRATION_SECONDS,
         logger=logging.getLogger("bot.bolt.oauth"),

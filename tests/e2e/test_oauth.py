@@ -347,3 +347,29 @@ async def test_socket_mode_serves_the_install_pages_too(database_url, slack, clo
             assert response.status in (404, 405)
     finally:
         await runtime.stop()
+
+
+async def test_each_request_reads_the_installation_store_once(oauth_runtime, slack, http):
+    # infrawork uses bot tokens only: Bolt reads the bot (one query), not the installation and
+    # then the requesting user's installation (two queries for anyone but the installer).
+    await install(http, oauth_runtime, slack, "T0001")
+    store = oauth_runtime.services.installations
+    reads: list[str] = []
+    find_bot, find_installation = store.async_find_bot, store.async_find_installation
+
+    async def counted_find_bot(**kwargs):
+        reads.append("bot")
+        return await find_bot(**kwargs)
+
+    async def counted_find_installation(**kwargs):
+        reads.append("installation")
+        return await find_installation(**kwargs)
+
+    store.async_find_bot = counted_find_bot
+    store.async_find_installation = counted_find_installation
+    try:
+        await command(http, oauth_runtime, slack, "add rotate the runner tokens", "T0001")
+    finally:
+        del store.async_find_bot, store.async_find_installation
+    assert reads == ["bot"]
+    assert [i.text for i in await items(oauth_runtime)] == ["rotate the runner tokens"]
