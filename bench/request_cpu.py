@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import sys
 import time
 from pathlib import Path
@@ -27,24 +26,16 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
-    BIN,
-    PYTHON,
-    ROOT,
-    Proc,
     backends_from,
-    bench_database,
     common_args,
     finish,
-    free_port,
     machine_line,
     markdown_table,
     median,
-    server_env,
     signed_headers,
-    wait_port,
     workdir,
 )
-from bench.request_path import Bodies, ItemCounter, Target
+from bench.request_path import Bodies, Profile, start_servers
 
 
 def cpu_split(pid: int) -> tuple[float, float, int]:
@@ -85,90 +76,20 @@ async def bench(args: object) -> int:
     n = int(getattr(args, "requests", 0) or (500 if quick else 2000))
     rounds = int(getattr(args, "rounds", 0) or (3 if quick else 5))
     concurrency = int(getattr(args, "concurrency", 0) or 16)
+    profile_dir = getattr(args, "profile", None)
+    # Every server under py-spy, the bare Bolt app too.
+    profile = Profile(profile_dir, 500, nonblocking=True, bare_bolt=True) if profile_dir else None
     problems: list[str] = []
 
     with workdir("request-cpu") as tmp_name:
-        tmp = Path(tmp_name)
         async with contextlib.AsyncExitStack() as stack:
-            profile = getattr(args, "profile", None)
-
-            def start(name: str, argv: list[str], env: dict[str, str] | None = None) -> Proc:
-                if profile and name != "fake-slack":
-                    out = Path(profile).absolute() / f"{name}.txt"
-                    argv = [
-                        str(BIN / "py-spy"),
-                        "record",
-                        "--format",
-                        "raw",
-                        "--rate",
-                        "500",
-                        "--subprocesses",
-                        "--nonblocking",
-                        "-o",
-                        str(out),
-                        "--",
-                        *argv,
-                    ]
-                proc = Proc(name, argv, env or {}, tmp)
-                if profile and name != "fake-slack":
-                    proc.stop_signal = signal.SIGINT
-                stack.callback(proc.stop)
-                return proc
-
-            fake_port = free_port()
-            fake = start(
-                "fake-slack",
-                [PYTHON, str(ROOT / "bench/servers.py"), "fake-slack", "--port", str(fake_port)],
-            )
-            await wait_port(fake_port, fake)
+            tmp = Path(tmp_name)
+            servers = await start_servers(stack, tmp, backends, "request_cpu", profile=profile)
+            targets, counters = servers.targets, servers.counters
             session = await stack.enter_async_context(
                 aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency))
             )
-            async with session.get(f"http://127.0.0.1:{fake_port}/bench/api-url") as r:
-                api_url = (await r.json())["api_url"]
-            bodies = Bodies(api_url.replace("/api/", "/response/r1"))
-
-            bolt_port = free_port()
-            targets = [
-                Target(
-                    "bare Bolt",
-                    f"http://127.0.0.1:{bolt_port}/slack/events",
-                    start(
-                        "bare-bolt",
-                        [
-                            PYTHON,
-                            str(ROOT / "bench/servers.py"),
-                            "bare-bolt",
-                            "--port",
-                            str(bolt_port),
-                            "--api-url",
-                            api_url,
-                        ],
-                    ),
-                )
-            ]
-            for backend in backends:
-                url = await stack.enter_async_context(
-                    bench_database(backend, tmp, label="request_cpu", migrate=False)
-                )
-                port = free_port()
-                proc = start(
-                    f"infrawork-{backend}",
-                    [str(BIN / "infrawork"), "serve", "--port", str(port)],
-                    server_env(url, api_url),
-                )
-                targets.append(
-                    Target(
-                        f"infrawork ({backend})", f"http://127.0.0.1:{port}/slack/events", proc, url
-                    )
-                )
-            for target in targets:
-                await wait_port(int(target.url.split(":")[2].split("/")[0]), target.proc)
-            counters: dict[str, ItemCounter] = {}
-            for target in targets:
-                if target.database_url is not None:
-                    counters[target.name] = ItemCounter(target.database_url)
-                    stack.push_async_callback(counters[target.name].close)
+            bodies = Bodies(servers.response_url)
 
             for target in targets:  # warm up: teams, pools, caches
                 await send(session, target.url, bodies, n // 2, concurrency)

@@ -37,6 +37,7 @@ from bench.common import (
     BIN,
     PYTHON,
     ROOT,
+    FakeSlackProc,
     Latency,
     Proc,
     backends_from,
@@ -49,6 +50,7 @@ from bench.common import (
     median,
     server_env,
     signed_headers,
+    start_fake_slack,
     wait_port,
     workdir,
 )
@@ -181,103 +183,130 @@ async def probe_commit_before_ack(
     return problems
 
 
+@dataclass(frozen=True)
+class Profile:
+    """Run servers under py-spy, collapsed stacks to ``<dir>/<process name>.txt``."""
+
+    dir: str
+    rate: int
+    nonblocking: bool = False
+    bare_bolt: bool = False
+    """Profile the bare Bolt app too (the infrawork servers always are)."""
+
+    def wraps(self, name: str) -> bool:
+        return name != "bare-bolt" or self.bare_bolt
+
+    def argv(self, name: str, argv: list[str]) -> list[str]:
+        return [
+            str(BIN / "py-spy"),
+            "record",
+            "--format",
+            "raw",
+            "--rate",
+            str(self.rate),
+            "--subprocesses",
+            *(["--nonblocking"] if self.nonblocking else []),
+            "-o",
+            str(Path(self.dir).absolute() / f"{name}.txt"),
+            "--",
+            *argv,
+        ]
+
+
+@dataclass
+class Servers:
+    """The processes of a request benchmark, all serving; stopped by the exit stack."""
+
+    fake: FakeSlackProc
+    targets: list[Target]
+    """The bare Bolt app first, then `infrawork serve` per backend in the order given."""
+    counters: dict[str, ItemCounter]
+    """Committed-row counters of the infrawork targets, by target name."""
+
+    @property
+    def response_url(self) -> str:
+        return self.fake.api_url.replace("/api/", "/response/r1")
+
+
+async def start_servers(
+    stack: contextlib.AsyncExitStack,
+    tmp: Path,
+    backends: list[str],
+    label: str,
+    *,
+    process_before_response: bool = False,
+    profile: Profile | None = None,
+) -> Servers:
+    """Start the fake Web API, the bare Bolt app and one `infrawork serve` per backend on a
+    fresh database (``label`` names it); return once every target's port answers."""
+    fake = await start_fake_slack(stack, tmp)
+
+    def start(name: str, argv: list[str], env: dict[str, str] | None = None) -> Proc:
+        wrapped = profile is not None and profile.wraps(name)
+        if profile is not None and wrapped:
+            argv = profile.argv(name, argv)
+        proc = Proc(name, argv, env or {}, tmp)
+        if wrapped:
+            proc.stop_signal = signal.SIGINT  # py-spy writes its output on SIGINT
+        stack.callback(proc.stop)
+        return proc
+
+    servers = [PYTHON, str(ROOT / "bench/servers.py")]
+    pbr = ["--process-before-response"] if process_before_response else []
+    ports: list[int] = []
+    targets: list[Target] = []
+    bolt_port = free_port()
+    bolt_argv = [*servers, "bare-bolt", "--port", str(bolt_port), "--api-url", fake.api_url, *pbr]
+    bolt = start("bare-bolt", bolt_argv)
+    targets.append(Target("bare Bolt", f"http://127.0.0.1:{bolt_port}/slack/events", bolt))
+    ports.append(bolt_port)
+    for backend in backends:
+        url = await stack.enter_async_context(
+            bench_database(backend, tmp, label=label, migrate=False)
+        )
+        port = free_port()
+        argv = [str(BIN / "infrawork"), "serve", "--port", str(port)]
+        if process_before_response:
+            argv = [*servers, "infrawork", "--port", str(port), *pbr]
+        proc = start(f"infrawork-{backend}", argv, server_env(url, fake.api_url))
+        targets.append(
+            Target(f"infrawork ({backend})", f"http://127.0.0.1:{port}/slack/events", proc, url)
+        )
+        ports.append(port)
+    for port, target in zip(ports, targets, strict=True):
+        await wait_port(port, target.proc)
+
+    counters: dict[str, ItemCounter] = {}
+    for target in targets:
+        if target.database_url is not None:
+            counter = ItemCounter(target.database_url)
+            stack.push_async_callback(counter.close)
+            counters[target.name] = counter
+    return Servers(fake, targets, counters)
+
+
 async def bench(args: object) -> int:
     quick = bool(getattr(args, "quick", False))
     backends = backends_from(str(getattr(args, "database", "both")))
     reps = int(getattr(args, "reps", 0) or (2 if quick else 5))
     seconds = float(getattr(args, "seconds", 0) or (1.0 if quick else 4.0))
     pbr = bool(getattr(args, "process_before_response", False))
+    profile_dir = getattr(args, "profile", None)
+    profile = Profile(profile_dir, 250) if profile_dir else None  # the infrawork servers only
     problems: list[str] = []
     warnings: list[str] = []
 
     with workdir("request-path") as tmp_name:
-        tmp = Path(tmp_name)
         async with contextlib.AsyncExitStack() as stack:
-            procs: list[Proc] = []
-
-            def start(name: str, argv: list[str], env: dict[str, str] | None = None) -> Proc:
-                proc = Proc(name, argv, env or {}, tmp)
-                procs.append(proc)
-                stack.callback(proc.stop)
-                return proc
-
-            fake_port = free_port()
-            fake = start(
-                "fake-slack",
-                [PYTHON, str(ROOT / "bench/servers.py"), "fake-slack", "--port", str(fake_port)],
+            tmp = Path(tmp_name)
+            servers = await start_servers(
+                stack, tmp, backends, "request_path", process_before_response=pbr, profile=profile
             )
-            await wait_port(fake_port, fake)
+            targets, counters = servers.targets, servers.counters
             session = await stack.enter_async_context(
                 aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=max(LEVELS)))
             )
-            async with session.get(f"http://127.0.0.1:{fake_port}/bench/api-url") as r:
-                api_url = (await r.json())["api_url"]
-            response_url = api_url.replace("/api/", "/response/r1")
-
-            targets: list[Target] = []
-            bolt_port = free_port()
-            bolt_argv = [
-                PYTHON,
-                str(ROOT / "bench/servers.py"),
-                "bare-bolt",
-                "--port",
-                str(bolt_port),
-                "--api-url",
-                api_url,
-            ]
-            if pbr:
-                bolt_argv.append("--process-before-response")
-            bolt = start("bare-bolt", bolt_argv)
-            targets.append(Target("bare Bolt", f"http://127.0.0.1:{bolt_port}/slack/events", bolt))
-            for backend in backends:
-                url = await stack.enter_async_context(
-                    bench_database(backend, tmp, label="request_path", migrate=False)
-                )
-                port = free_port()
-                env = server_env(url, api_url)
-                argv = [str(BIN / "infrawork"), "serve", "--port", str(port)]
-                if pbr:
-                    argv = [
-                        PYTHON,
-                        str(ROOT / "bench/servers.py"),
-                        "infrawork",
-                        "--port",
-                        str(port),
-                        "--process-before-response",
-                    ]
-                profile = getattr(args, "profile", None)
-                if profile:
-                    out = Path(profile).absolute() / f"infrawork-{backend}.txt"  # noqa: ASYNC240
-                    argv = [
-                        str(BIN / "py-spy"),
-                        "record",
-                        "--format",
-                        "raw",
-                        "--rate",
-                        "250",
-                        "--subprocesses",
-                        "-o",
-                        str(out),
-                        "--",
-                        *argv,
-                    ]
-                proc = start(f"infrawork-{backend}", argv, env)
-                if profile:
-                    proc.stop_signal = signal.SIGINT
-                targets.append(
-                    Target(
-                        f"infrawork ({backend})", f"http://127.0.0.1:{port}/slack/events", proc, url
-                    )
-                )
-            for target in targets:
-                await wait_port(int(target.url.split(":")[2].split("/")[0]), target.proc)
-
-            counters: dict[str, ItemCounter] = {}
-            for target in targets:
-                if target.database_url is not None:
-                    counter = ItemCounter(target.database_url)
-                    stack.push_async_callback(counter.close)
-                    counters[target.name] = counter
+            response_url = servers.response_url
 
             bodies = Bodies(response_url)
             # Warm up: create every channel's team, fill pools and caches.
@@ -327,8 +356,7 @@ async def bench(args: object) -> int:
                         session, target, counter, bodies, 10 if quick else 50
                     )
 
-            async with session.get(f"http://127.0.0.1:{fake_port}/bench/calls") as r:
-                fake_calls = await r.json()
+            fake_calls = await servers.fake.calls()
             rss = {t.name: t.proc.peak_rss_mb() for t in targets}
             cpu = {t.name: t.proc.cpu_seconds() for t in targets}
 
