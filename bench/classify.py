@@ -7,7 +7,7 @@
 Accuracy is reported on the development set (../shared/data/workitems-dev.jsonl relative to the
 repo root), split into a tuning part and a fixed held-out part (every 4th line, never used for
 tuning), then on our own labelled sets in bench/data (bench/README.md, "Data sets"): extra,
-unseen, blind, public-tune, public-test, public-fresh, public-train2…6 and public-sealed/2/3/4/5.
+unseen, blind, public-tune, public-test, public-fresh, public-train2…8 and public-sealed/2/3/4/5.
 Since round 6 every one of those is training data of the labelled-examples model
 (bench/train_precedent.py), so each set's first line is in-sample and the "rules alone" line
 beside it shows the rules without the examples. Out-of-sample numbers: the dev set (the examples
@@ -57,6 +57,8 @@ PUBLIC_SEALED4 = ROOT / "bench" / "data" / "public-sealed4.jsonl"
 PUBLIC_SEALED5 = ROOT / "bench" / "data" / "public-sealed5.jsonl"
 PUBLIC_TRAIN6 = ROOT / "bench" / "data" / "public-train6.jsonl"
 PUBLIC_SEALED6 = ROOT / "bench" / "data" / "public-sealed6.jsonl"
+PUBLIC_TRAIN7 = ROOT / "bench" / "data" / "public-train7.jsonl"
+PUBLIC_TRAIN8 = ROOT / "bench" / "data" / "public-train8.jsonl"
 QUADRANTS = list(Quadrant)
 TODAY = datetime.now(UTC)
 """When this run reads dates, for the line that answers as the command line does."""
@@ -411,6 +413,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         (PUBLIC_SEALED4, "judged 4a6b228 once"),
         (PUBLIC_TRAIN6, "real, rules never tuned on it"),
         (PUBLIC_SEALED5, "judged a4f2068 once"),
+        (PUBLIC_TRAIN7, "real, rules never tuned on it"),
+        (PUBLIC_TRAIN8, "real, rules never tuned on it"),
     ):
         if path.exists() and accuracy:
             report(f"public · {path.stem} (bench/data/{path.name}, {what}{in_sample})", load(path))

@@ -53,6 +53,8 @@ MEASURED = (
     "public-sealed4.jsonl",  # the judge of 4a6b228, measured once; training data since
     "public-train6.jsonl",
     "public-sealed5.jsonl",  # the judge of a4f2068, measured once; training data since
+    "public-train7.jsonl",
+    "public-train8.jsonl",
 )
 
 
