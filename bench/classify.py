@@ -7,13 +7,14 @@
 Accuracy is reported on the development set (../shared/data/workitems-dev.jsonl relative to the
 repo root), split into a tuning part and a fixed held-out part (every 4th line, never used for
 tuning), then on our own labelled sets in bench/data (bench/README.md, "Data sets"): extra,
-unseen, blind, public-tune, public-test, public-fresh, public-train2…8 and public-sealed/2/3/4/5.
+unseen, blind, public-tune, public-test, public-fresh, public-train2…8 and public-sealed/2/…/6.
 Since round 6 every one of those is training data of the labelled-examples model
 (bench/train_precedent.py), so each set's first line is in-sample and the "rules alone" line
 beside it shows the rules without the examples. Out-of-sample numbers: the dev set (the examples
-never see it), `bench/train_precedent.py --cv`, and the sealed judge
-bench/data/public-sealed6.jsonl (`--only sealed`), which is measured once per change meant to be
-judged and never printed item by item. Misclassified held-out items are never printed either.
+never see it), `bench/train_precedent.py --cv`, and the sealed judge (`--only sealed`: the next
+one is bench/data/public-sealed7.jsonl, still to be collected), which is measured once per change
+meant to be judged and never printed item by item. Misclassified held-out items are never
+printed either.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ PUBLIC_TRAIN6 = ROOT / "bench" / "data" / "public-train6.jsonl"
 PUBLIC_SEALED6 = ROOT / "bench" / "data" / "public-sealed6.jsonl"
 PUBLIC_TRAIN7 = ROOT / "bench" / "data" / "public-train7.jsonl"
 PUBLIC_TRAIN8 = ROOT / "bench" / "data" / "public-train8.jsonl"
+PUBLIC_SEALED7 = ROOT / "bench" / "data" / "public-sealed7.jsonl"
 QUADRANTS = list(Quadrant)
 TODAY = datetime.now(UTC)
 """When this run reads dates, for the line that answers as the command line does."""
@@ -415,20 +417,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         (PUBLIC_SEALED5, "judged a4f2068 once"),
         (PUBLIC_TRAIN7, "real, rules never tuned on it"),
         (PUBLIC_TRAIN8, "real, rules never tuned on it"),
+        (PUBLIC_SEALED6, "judged 86c22fe once"),
     ):
         if path.exists() and accuracy:
             report(f"public · {path.stem} (bench/data/{path.name}, {what}{in_sample})", load(path))
     if args.only == "sealed":
         # The current judge: measured once per classifier change that is meant to be judged;
         # never printed item by item, never trained or tuned on.
-        if not PUBLIC_SEALED6.exists():
-            print(f"no sealed judge at {PUBLIC_SEALED6.relative_to(ROOT)}")
+        if not PUBLIC_SEALED7.exists():
+            print(f"no sealed judge at {PUBLIC_SEALED7.relative_to(ROOT)} (bench/README.md)")
         else:
             report(
-                "public · sealed 6 (bench/data/public-sealed6.jsonl, never trained or tuned on)",
-                load(PUBLIC_SEALED6),
+                "public · sealed 7 (bench/data/public-sealed7.jsonl, never trained or tuned on)",
+                load(PUBLIC_SEALED7),
             )
-            final_reliability("public · sealed 6", load(PUBLIC_SEALED6))
+            final_reliability("public · sealed 7", load(PUBLIC_SEALED7))
     if args.show_errors == "tune":
         show_errors(dev_tune)
     elif args.show_errors == "extra":

@@ -7,9 +7,9 @@
 
 The model is trained on infrawork's own labelled items in bench/data (hand-written cases and real
 items from public trackers and pages), never on the shared development set (../shared/data),
-which stays a measure, nor on the current sealed judge (bench/data/public-sealed6.jsonl), which is
-measured once. Training is deterministic, so ``--check`` (run by bench/run-all) proves the shipped
-weights come from the data in the repo.
+which stays a measure, nor on a sealed judge before it is measured (the next one will be
+bench/data/public-sealed7.jsonl). Training is deterministic, so ``--check`` (run by
+bench/run-all) proves the shipped weights come from the data in the repo.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ MEASURED = (
     "public-sealed5.jsonl",  # the judge of a4f2068, measured once; training data since
     "public-train7.jsonl",
     "public-train8.jsonl",
+    "public-sealed6.jsonl",  # the judge of 86c22fe, measured once; training data since
 )
 
 

@@ -563,10 +563,12 @@ _CALIBRATION_OUT = (0.10, 0.27, 0.50, 0.62, 0.75, 0.78, 0.84, 0.886, 0.916, 0.93
 # answer (Precedent.decide, for the items the rules are unsure of): out-of-fold shares of such
 # items, folds by source, fitted by `bench/train_precedent.py --calibrate` for the shipped model
 # (bench/RESULTS.md, classifier round 7). Refit it when the model is retrained on new data.
-_SHARE_RAW: tuple[float, ...] = (0.0, 0.336, 0.403, 0.462, 0.517, 0.586, 0.679, 0.774, 0.874)
-_SHARE_RAW += (0.938, 0.945, 0.977, 0.998, 1.0)
-_SHARE_OUT: tuple[float, ...] = (0.2, 0.24, 0.4, 0.47, 0.51, 0.57, 0.61, 0.62, 0.71)
-_SHARE_OUT += (0.8, 0.81, 0.89, 0.97, 0.97)
+_SHARE_RAW: tuple[float, ...] = (0.0, 0.355, 0.416, 0.439, 0.484, 0.517, 0.545, 0.593, 0.628)
+_SHARE_RAW += (0.663, 0.733, 0.786, 0.835, 0.88, 0.901, 0.928, 0.939, 0.954, 0.975, 0.988)
+_SHARE_RAW += (0.995, 0.998, 1.0)
+_SHARE_OUT: tuple[float, ...] = (0.2, 0.25, 0.33, 0.36, 0.37, 0.4, 0.46, 0.59, 0.59)
+_SHARE_OUT += (0.6, 0.61, 0.67, 0.68, 0.69, 0.73, 0.77, 0.82, 0.84, 0.85, 0.88)
+_SHARE_OUT += (0.93, 0.95, 0.97)
 
 
 def _piecewise(raw: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
