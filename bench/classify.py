@@ -311,18 +311,10 @@ def learning(dev_tune: Sequence[Item], dev_held: Sequence[Item]) -> None:
         neu = _accuracy(neutral, team)
         print(f"  {len(corrections):>11}  {conv:>19.0%}  {neu:>16.0%}   (from {k} items logged)")
 
-    print("\n### Learning: corrections from the dev tuning split, measured on held-out")
-    wrong = [
-        Correction(it.text, it.quadrant)
-        for it in dev_tune
-        if classify(it.text).quadrant != it.quadrant
-    ]
-    team = TeamModel.from_corrections(wrong)
-    before = sum(classify(it.text).quadrant == it.quadrant for it in dev_held) / len(dev_held)
-    after = sum(classify(it.text, team=team).quadrant == it.quadrant for it in dev_held) / len(
-        dev_held
-    )
-    print(f"  {len(wrong)} corrections: held-out accuracy {before:.1%} → {after:.1%}")
+    if not dev_held:
+        print(f"\ndev set not found at {DEV}: skipping the dev-set corrections replay")
+    else:
+        _replay_dev_corrections(dev_tune, dev_held)
 
     start = time.perf_counter()
     big = [Correction(f"{c.text} #{i}", c.quadrant) for i, c in enumerate((train + test) * 5)]
@@ -335,6 +327,21 @@ def learning(dev_tune: Sequence[Item], dev_held: Sequence[Item]) -> None:
     rate = len(texts) / (time.perf_counter() - start)
     print(f"  building a model from {len(big)} corrections: {built * 1000:.1f} ms; "
           f"classifying with it: {rate:,.0f} items/s")  # fmt: skip
+
+
+def _replay_dev_corrections(dev_tune: Sequence[Item], dev_held: Sequence[Item]) -> None:
+    print("\n### Learning: corrections from the dev tuning split, measured on held-out")
+    wrong = [
+        Correction(it.text, it.quadrant)
+        for it in dev_tune
+        if classify(it.text).quadrant != it.quadrant
+    ]
+    team = TeamModel.from_corrections(wrong)
+    before = sum(classify(it.text).quadrant == it.quadrant for it in dev_held) / len(dev_held)
+    after = sum(classify(it.text, team=team).quadrant == it.quadrant for it in dev_held) / len(
+        dev_held
+    )
+    print(f"  {len(wrong)} corrections: held-out accuracy {before:.1%} → {after:.1%}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
