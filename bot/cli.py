@@ -126,7 +126,8 @@ def _read_jsonl(stream: TextIO) -> Any:
         try:
             logged_at = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
         except ValueError:
-            yield number, None, None, f"'logged_at' is not an ISO 8601 time: {str(stamp)[:40]!r}"
+            problem = f"logged_at/created_at is not an ISO 8601 time: {str(stamp)[:40]!r}"
+            yield number, None, None, problem
             continue
         if logged_at.tzinfo is None:
             logged_at = logged_at.replace(tzinfo=UTC)

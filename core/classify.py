@@ -199,9 +199,9 @@ def classify(
     # The team decided when its corrections moved the item off the rules' answer or its words are
     # named as the leading reason.
     team_decided = team_signal is not None or quadrant is not rules_quadrant
-    # Neither the rules nor the team are sure (about one item in five): ask the labelled examples
-    # too, and take the quadrant the two beliefs multiplied make likeliest. Not when the item was
-    # captured in an incident's context, which the examples (text only) know nothing of.
+    # Neither the rules nor the team are sure (about one real item in four): ask the labelled
+    # examples too, and take the quadrant the two beliefs multiplied make likeliest. Not when the
+    # item was captured in an incident's context, which the examples (text only) know nothing of.
     if confidence < LOW_CONFIDENCE and precedent is not None and not team_decided and not incident:
         chosen, share = precedent.decide(tokens, probs)
         # The share of such answers that are right (a calibration table, like the rules').

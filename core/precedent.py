@@ -7,8 +7,8 @@ multinomial logistic regression over the item's words, trained on infrawork's ow
 real-world and hand-written items (``bench/data``; never on the shared development set), with its
 weights shipped inside the package (``core/data/precedent.json``). Its probabilities are
 multiplied with the rules' belief per quadrant, tempered (a product of experts), and the largest
-product wins. When the
-examples move an item off the rules' answer, the explanation names the word that did.
+product wins. When the examples move an item off the rules' answer, the explanation names the
+word that did.
 
 Word pairs were tried as well and cross-validated no better (bench/RESULTS.md), so the model is
 single words, which keeps it cheap: one dictionary lookup per word of the item.
@@ -90,14 +90,14 @@ class Precedent:
 
     def _scores(self, tokens: Sequence[str], rules: Sequence[float]) -> list[float]:
         """Per quadrant, the log of the rules' belief (tempered by :data:`RULES_WEIGHT`) times
-        the examples' probability, up to the same constant. Runs for about one item in five, so
+        the examples' probability, up to the same constant. Runs for about one item in four, so
         it is written for speed."""
         front, back = self._start
         for w in map(self._pairs.get, tokens):
             if w is not None:
                 front += w[0]
                 back += w[1]
-        # max(): a probability can round to 0.0 when the rules' evidence is overwhelming.
+        # A probability can round to 0.0 when the rules' evidence is overwhelming: no log(0).
         r0, r1, r2, r3 = rules
         return [
             front.real + RULES_WEIGHT * log(r0 if r0 > _TINY else _TINY),
