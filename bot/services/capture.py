@@ -191,8 +191,14 @@ class CaptureService:
                 self.lookups.ahead(key, recheck)
             return team, True
         # Concurrent captures in the channel share one lookup (and create the team only once).
-        team = await self.lookups.once(key, lambda: self._channel_team(actor, now, generation))
-        return team, False
+        # The lookup they join may be the background recheck, started before the remembered team
+        # expired, which finds no team when the channel's was moved or deleted meanwhile.
+        found: Team | None = await self.lookups.once(
+            key, lambda: self._channel_team(actor, now, generation)
+        )
+        if found is None:
+            found = await self._channel_team(actor, now, generation)
+        return found, False
 
     async def _channel_team(self, actor: Actor, now: datetime, generation: int) -> Team:
         """The channel's team, created on its first use there, remembered for the recheck."""
@@ -206,14 +212,17 @@ class CaptureService:
         self.teams.remember(team, actor.channel_id, generation=generation)
         return team
 
-    async def _recheck_channel(self, workspace: str, channel: str, generation: int) -> None:
-        """Look the channel's team up again before the remembered one expires (background)."""
+    async def _recheck_channel(self, workspace: str, channel: str, generation: int) -> Team | None:
+        """Look the channel's team up again before the remembered one expires (background).
+        Captures that find the remembered team expired meanwhile join this lookup and get its
+        answer; None (moved or deleted on another replica) sends them to :meth:`_channel_team`."""
         async with self.db.read() as uow:
             team = await uow.teams.for_channel(workspace, channel)
-        if team is None:  # moved or deleted on another replica: the next capture finds out
+        if team is None:
             self.teams.forget_channel(workspace, channel, generation=generation)
         else:
             self.teams.remember(team, channel, generation=generation)
+        return team
 
     async def _model(self, team: Team) -> TeamModel | None:
         """The team's learned model: checked at most every recheck interval, in the background

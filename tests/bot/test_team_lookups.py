@@ -175,3 +175,28 @@ async def test_a_shared_lookup_survives_a_caller_that_gives_up():
     assert await second == "team"
     assert calls == 1
     assert not lookups.running("k")
+
+
+async def test_a_capture_that_joins_the_background_recheck_gets_the_team(db: Database, clock):
+    # Under load the recheck started ahead of expiry can still be running when the remembered
+    # team expires; the next capture joins that lookup and must get the team from it (it used to
+    # get the recheck's None and fail with a 500).
+    ticker = Ticker()
+    capture = replica(db, clock, ticker)
+    first = await capture.add(actor(), "first use creates the team")
+    release = asyncio.Event()
+    recheck = capture._recheck_channel
+
+    async def slow_recheck(*args: Any) -> Team | None:
+        await release.wait()
+        return await recheck(*args)
+
+    capture._recheck_channel = slow_recheck  # type: ignore[method-assign]
+    ticker.now = 4.5  # due: the recheck starts in the background, the capture goes on
+    await capture.add(actor(), f"{TEXT} 1")
+    assert any(key[0] == "channel team" for key in capture.lookups._running)
+    ticker.now = 6  # expired while the recheck is still running
+    joined = asyncio.ensure_future(capture.add(actor(), f"{TEXT} 2"))
+    await asyncio.sleep(0.05)
+    release.set()
+    assert (await joined).team.id == first.team.id
