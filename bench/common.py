@@ -391,6 +391,21 @@ async def start_infrawork(
     return Server(f"infrawork ({backend})", proc, port, url)
 
 
+def log_errors(procs: Sequence[Proc], lines: int = 40) -> str:
+    """The end of each process's log from its first error on (a traceback, an ERROR line), for a
+    failed check: the logs live in a temporary directory that is gone once the benchmark ends."""
+    out = []
+    for proc in procs:
+        text = proc.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        first = next(
+            (i for i, line in enumerate(text) if "Traceback" in line or " ERROR " in line), None
+        )
+        if first is not None:
+            out.append(f"--- {proc.log_path.name}, from line {first + 1}:")
+            out += text[first : first + lines]
+    return "\n".join(out)
+
+
 def finish(problems: Sequence[str], warnings: Sequence[str] = ()) -> int:
     """Print overload warnings and correctness problems; the exit code fails only on problems."""
     if warnings:

@@ -45,6 +45,7 @@ from bench.common import (
     common_args,
     finish,
     free_port,
+    log_errors,
     machine_line,
     markdown_table,
     median,
@@ -357,6 +358,8 @@ async def bench(args: object) -> int:
                     )
 
             fake_calls = await servers.fake.calls()
+            if problems:
+                print(log_errors([t.proc for t in targets]) or "(no errors in the servers' logs)")
             rss = {t.name: t.proc.peak_rss_mb() for t in targets}
             cpu = {t.name: t.proc.cpu_seconds() for t in targets}
 
