@@ -328,7 +328,8 @@ class ItemWriter:
         # One statement, not two, straight to the driver: one aiosqlite thread hop (through
         # SQLAlchemy four: cursor, execute, fetch, close), and on a busy event loop every hop
         # waits for a loop turn while the batch holds the write lock.
-        rows = await _driver_call(conn, "fetchall", self._top_id_sql, (_ITEMS.name,), self._engine)
+        rows = await _driver_call(conn, self._top_id_sql, (_ITEMS.name,))
+        assert rows is not None
         return int(rows[0][0])
 
     async def _touch_members(
@@ -375,7 +376,6 @@ class _DriverStatement:
         dialect = engine.dialect
         keys = [column.key for column in table.c]
         compiled: Compiled = statement.compile(dialect=dialect, column_keys=keys)
-        self._engine = engine
         self.sql = compiled.string
         order = compiled.positiontup or []  # type: ignore[attr-defined]
         # The dialect's own implementation of each type (SQLite's DATETIME format, its JSON),
@@ -394,23 +394,24 @@ class _DriverStatement:
 
     async def executemany(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
         params = [self.parameters(row) for row in rows]
-        await _driver_call(conn, "executemany", self.sql, params, self._engine)
+        await _driver_call(conn, self.sql, params, many=True)
 
 
 async def _driver_call(
-    conn: AsyncConnection, how: str, sql: str, params: Any, engine: AsyncEngine
-) -> Any:
-    """Run ``sql`` on the aiosqlite connection under ``conn`` (its transaction): one hop."""
+    conn: AsyncConnection, sql: str, params: Any, *, many: bool = False
+) -> list[Any] | None:
+    """Run ``sql`` on the aiosqlite connection under ``conn`` (its transaction): one hop. Its
+    rows, or with ``many`` (one execution per parameter set) nothing."""
     driver = (await conn.get_raw_connection()).driver_connection
     assert driver is not None
     try:
-        if how == "executemany":
+        if many:
             await driver.executemany(sql, params)
             return None
-        return await driver.execute_fetchall(sql, params)
+        return list(await driver.execute_fetchall(sql, params))
     except sqlite3.Error as error:
         raise DBAPIError.instance(
-            sql, None, error, sqlite3.Error, hide_parameters=True, dialect=engine.dialect
+            sql, None, error, sqlite3.Error, hide_parameters=True, dialect=conn.dialect
         ) from error
 
 
