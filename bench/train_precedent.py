@@ -15,6 +15,7 @@ bench/run-all) proves the shipped weights come from the data in the repo.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import sys
@@ -132,6 +133,19 @@ def cross_validate(items: Sequence[tuple[str, Quadrant, bool]], folds: int = 5) 
         )
 
 
+@contextlib.contextmanager
+def raw_shares() -> Iterator[None]:
+    """classify() with its share map swapped for the identity: for an item the examples decide,
+    its confidence is then the raw share of the answer it gives."""
+    steps = classify_module._CALIBRATION_STEPS
+    table = classify_module._SHARE_ROUNDED
+    classify_module._SHARE_ROUNDED = tuple(i / steps for i in range(steps + 1))
+    try:
+        yield
+    finally:
+        classify_module._SHARE_ROUNDED = table
+
+
 def calibrate(items: Sequence[tuple[str, Quadrant, bool]], folds: int = 5) -> None:
     """Fit the map from the examples' share to the share of such answers that are right: an
     isotonic fit of out-of-fold (share, right?) over the items the rules were not tuned on and are
@@ -139,12 +153,7 @@ def calibrate(items: Sequence[tuple[str, Quadrant, bool]], folds: int = 5) -> No
     keys = groups()
     fold_of = [int(hashlib.sha256(k.encode()).hexdigest(), 16) % folds for k in keys]
     points: list[tuple[float, bool]] = []
-    # classify() itself, with its share map swapped for the identity: its confidence is then the
-    # raw share of the answer it gives.
-    steps = classify_module._CALIBRATION_STEPS
-    table = classify_module._SHARE_ROUNDED
-    classify_module._SHARE_ROUNDED = tuple(i / steps for i in range(steps + 1))
-    try:
+    with raw_shares():
         for k in range(folds):
             model = build([items[i] for i in range(len(items)) if fold_of[i] != k])
             for i, (text, q, tuned) in enumerate(items):
@@ -152,8 +161,6 @@ def calibrate(items: Sequence[tuple[str, Quadrant, bool]], folds: int = 5) -> No
                     continue
                 both = classify(text, precedent=model)
                 points.append((both.confidence, both.quadrant == q))
-    finally:
-        classify_module._SHARE_ROUNDED = table
     points.sort()
     # Pool adjacent violators: blocks of (sum of shares, right, count) with rising accuracy.
     blocks: list[list[float]] = []

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-import core.classify as classify_module
 from core.classify import classify
 from core.model import LOW_CONFIDENCE, CaptureContext, Quadrant
 from core.precedent import RULES_WEIGHT, SHIPPED, Precedent, data_digest, features, load, train
@@ -184,14 +183,13 @@ def test_the_examples_confidence_is_their_share_through_its_calibration_map() ->
     grid = [calibrated_share(i / 1000) for i in range(1001)]
     assert all(0.0 <= a <= b <= 1.0 for a, b in pairwise(grid))
     toy = _toy()
-    # With the share map swapped for the identity, classify's confidence is the raw share.
-    steps = classify_module._CALIBRATION_STEPS
-    table = classify_module._SHARE_ROUNDED
-    classify_module._SHARE_ROUNDED = tuple(i / steps for i in range(steps + 1))
+    sys.path.insert(0, str(ROOT / "bench"))
     try:
-        share = classify("Zorblax please", precedent=toy).confidence
+        from train_precedent import raw_shares
     finally:
-        classify_module._SHARE_ROUNDED = table
+        sys.path.remove(str(ROOT / "bench"))
+    with raw_shares():
+        share = classify("Zorblax please", precedent=toy).confidence
     assert classify("Zorblax please", precedent=toy).confidence == pytest.approx(
         calibrated_share(share), abs=2e-4
     )
