@@ -30,7 +30,7 @@ from core.model import (
 from core.precedent import SHIPPED, Precedent
 from core.signals import CONDITIONALS, FORECAST, Flag, Hit, Kind, read
 
-CLASSIFIER_VERSION = "rules-2025.11.10" + (
+CLASSIFIER_VERSION = "rules-2026.11.27" + (
     f"+examples-{SHIPPED.data_sha256[:8]}" if SHIPPED is not None else ""
 )
 """Changes whenever the rules or the labelled examples change, so results can be told apart."""

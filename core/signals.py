@@ -1168,7 +1168,15 @@ _add(
 _add(
     "alert on|alert for|alerts on|alerts for|alerting on|alerting for|page on|monitor for"
     "|monitoring for|monitoring on|monitoring of|monitor on|monitors for|detection for|detect when"
-    "|warn on|warn about|warning on|a check for|check for",
+    "|warn on|warn about|warning on|a check for|check for"
+    # Setting up a watch for something ("alarms for high error rates", "get paged when it is
+    # down", "notifies me if the site is down", "check if site is up"): the condition is watched
+    # for, not happening now.
+    "|alarm for|alarms for|alarm on|alarms on|alarm if|alarm when|alert if|alert when|alerts if"
+    "|alerts when|alert me if|alert me when|alert us if|alert us when|notify me if|notify me when"
+    "|notify us if|notify us when|notifies me if|notifies me when|notifies us if|notifies us when"
+    "|paged if|paged when|page me if|page me when|page us if|page us when|check if|checks if"
+    "|check whether|checks whether",
     "watching for a condition",
     -1.0,
     -0.6,

@@ -1,0 +1,31 @@
+"""Rules added after classifier round 7, from grouped cross-validation's out-of-fold errors:
+general fixes, each with cases of our own wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.classify import classify
+from core.model import Quadrant
+
+FS, FL, DS, DL = tuple(Quadrant)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Setting up a watch: the failure named is the condition watched for, not an event now.
+        ("add Grafana alarms for high 5xx rates on the API", DS),
+        ("we should get paged when the ingest workers are down", DS),
+        ("add a probe that notifies us if the registry is unreachable", DS),
+        ("cron on the bastion to check if the VPN tunnel is down", DS),
+        # The failure itself, with no watch set up, is still forced.
+        ("the ingest workers are down", FS),
+        ("registry is unreachable from the build nodes", FS),
+    ],
+)
+def test_watching_for_a_condition_is_not_the_condition(text: str, expected: Quadrant) -> None:
+    assert classify(text, precedent=None).quadrant is expected
+    product = classify(text)
+    assert product.quadrant is expected or product.low_confidence
+
