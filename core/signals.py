@@ -386,7 +386,16 @@ _add(
     "|rollback|roll back|rolling back|rolled back|bill spiked|cost spike|spend spike"
     "|unexpected charges|surprise bill|hacked|pwned|suspicious login|unauthorized access"
     "|hardcoded secret|hardcoded password|hard-coded password|plaintext password"
-    "|secret in the logs|token in the logs|credentials in the logs",
+    "|secret in the logs|token in the logs|credentials in the logs"
+    # A job or service that should have run and did not ("cron job didn't run overnight", "the
+    # mirror hasn't synced since June"): "not running" in its negated and past forms.
+    "|isn't running|wasn't running|aren't running|didn't run|did not run|hasn't run|has not run"
+    "|haven't run|didn't sync|did not sync|hasn't synced|has not synced|haven't synced"
+    "|isn't syncing|not syncing|hasn't worked|has not worked|hasn't been working"
+    "|didn't start|did not start|isn't starting|doesn't respond|does not respond|didn't renew"
+    "|did not renew|hasn't renewed|has not renewed|didn't scale|did not scale"
+    "|latency increased|increase in latency|higher latency|high latency|latency spike"
+    "|latency spikes|response times increased|increased response times|increased response time",
     "failing in production now",
     2.2,
     -1.8,

@@ -29,3 +29,32 @@ def test_watching_for_a_condition_is_not_the_condition(text: str, expected: Quad
     product = classify(text)
     assert product.quadrant is expected or product.low_confidence
 
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A job or service that should have run and did not is broken now.
+        "the nightly restic backup didn't run on db-2",
+        "artifact mirror hasn't synced since Tuesday",
+        "the worker autoscaler did not scale out this morning",
+        "ingress controller doesn't respond on port 443",
+        "p99 latency increased to 4s on the checkout API after the node pool change",
+    ],
+)
+def test_something_that_did_not_run_is_forced_now(text: str) -> None:
+    assert classify(text, precedent=None).quadrant is FS
+    product = classify(text)
+    assert product.quadrant is FS or product.low_confidence
+
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Watched for or written down for later, it is a condition, not this failure.
+        ("alert us when the artifact mirror hasn't synced in a day", DS),
+        ("write a runbook for when the mirror hasn't synced in a day", DS),
+    ],
+)
+def test_not_running_as_a_condition_is_not_broken_now(text: str, expected: Quadrant) -> None:
+    assert classify(text, precedent=None).quadrant is expected
