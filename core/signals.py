@@ -833,7 +833,10 @@ _add(
     "removes a future class of forced work",
     -2.2,
     0.0,
-    1.2,
+    # A purpose clause does not say how big the work is: "to prevent looping", "to avoid running
+    # out of disk" mostly close a local fix; automation or a platform says long-term by its own
+    # words.
+    -0.4,
     kind=PREVENT,
 )
 _add(

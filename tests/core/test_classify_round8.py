@@ -58,3 +58,21 @@ def test_something_that_did_not_run_is_forced_now(text: str) -> None:
 )
 def test_not_running_as_a_condition_is_not_broken_now(text: str, expected: Quadrant) -> None:
     assert classify(text, precedent=None).quadrant is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A purpose clause on a local fix keeps it short-term.
+        ("correct the pagination logic to prevent looping on empty pages", DS),
+        ("cap the worker queue size to prevent OOM kills", DS),
+        ("add logrotate for the nginx access logs to prevent the disk filling up", DS),
+        # What builds something lasting is long-term by its own words.
+        ("build a self-service certificate platform to eliminate manual renewals", DL),
+        ("automate node OS upgrades so we never fall behind on patches again", DL),
+    ],
+)
+def test_a_purpose_clause_does_not_make_a_fix_long_term(text: str, expected: Quadrant) -> None:
+    assert classify(text, precedent=None).quadrant is expected
+    product = classify(text)
+    assert product.quadrant is expected or product.low_confidence
