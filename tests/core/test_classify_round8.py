@@ -76,3 +76,19 @@ def test_a_purpose_clause_does_not_make_a_fix_long_term(text: str, expected: Qua
     assert classify(text, precedent=None).quadrant is expected
     product = classify(text)
     assert product.quadrant is expected or product.low_confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A temporary measure against something pressing is part of the reaction to it.
+        ("ingress 4.3 breaks websockets; pin the chart to 4.2 for now", FS),
+        ("registry pulls are failing, mirror the base images for the time being", FS),
+        # Said of a small chosen change, it stays a small chosen change.
+        ("hide the beta dashboards for now, nobody uses them", DS),
+    ],
+)
+def test_for_now_is_a_temporary_measure(text: str, expected: Quadrant) -> None:
+    assert classify(text, precedent=None).quadrant is expected
+    product = classify(text)
+    assert product.quadrant is expected or product.low_confidence
