@@ -856,6 +856,7 @@ _add(
 # weak evidence of who compels it (tie-breaker 2).
 _add(
     "platform|platforms|framework|architecture|re-architect|rearchitect|re-architecture"
+    "|re-architected|rearchitected|re-architecting|rearchitecting|redesigned|redesigning"
     "|redesign|overhaul|generational|next-gen|next generation|paved road|golden path"
     "|internal developer platform|developer portal|backstage|service catalog"
     "|dev environment|dev environments|cloud dev|ephemeral environments|preview environments"
@@ -973,7 +974,8 @@ _add(
     "|near-zero downtime|near zero downtime|reduce downtime|reducing downtime"
     "|rollbacks|automatic rollbacks|auto-rollback|auto rollback|highly available|ha setup"
     "|disaster recovery|dr plan|dr site|backup strategy|containerize|containerise"
-    "|containerizing|serverless|codify|codified|terraform-ize|import into terraform|tracing"
+    "|containerizing|containerized|containerised|dockerize|dockerise|dockerizing|dockerising"
+    "|dockerized|dockerised|serverless|codify|codified|terraform-ize|import into terraform|tracing"
     "|otel|revamp|rework|re-work|reimagine|rethink|v2|2.0"
     "|full-blown|first-class|production-grade|long-term fix|permanent fix"
     "|module registry|container platform|decide on|decide between|choose a|pick a|which vendor",

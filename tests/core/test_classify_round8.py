@@ -92,3 +92,18 @@ def test_for_now_is_a_temporary_measure(text: str, expected: Quadrant) -> None:
     assert classify(text, precedent=None).quadrant is expected
     product = classify(text)
     assert product.quadrant is expected or product.low_confidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Inflections of long-term scope words the lexicon had only in one form.
+        "dockerize the legacy billing app and run it on the shared cluster",
+        "we re-architected the ingest path around a queue per tenant",
+        "get the reporting service containerized so it can leave the old VM",
+    ],
+)
+def test_more_forms_of_long_term_scope_words(text: str) -> None:
+    assert classify(text, precedent=None).quadrant is DL
+    product = classify(text)
+    assert product.quadrant is DL or product.low_confidence
