@@ -19,6 +19,19 @@ Per item, exactly as with one transaction each:
   rolled back and every item is written again in a transaction of its own, so one bad row fails
   only its own capture. Only a failed COMMIT is not retried (it may have been applied): each of
   its callers gets the error, as before.
+
+On a SQLite file, a batch of plain items (no message) is written on the event loop's own thread
+through a connection of the writer's (:class:`_InlineSqlite`), not through aiosqlite: there a
+batch was five or more hops to aiosqlite's thread and back (BEGIN, the member touches, the next
+id, the rows, COMMIT, the pool's reset), each a wake-up of both threads, a handover of the GIL
+and a loop turn while the batch held the write lock, and the write path cost about half of an
+add's CPU in `infrawork serve` (bench/RESULTS.md, "Request path"). The statements themselves
+take tens of microseconds: SQLite is in WAL mode with ``synchronous=NORMAL``, so a COMMIT
+writes to the WAL without waiting for the disk, and the connection never checkpoints itself
+(a checkpoint syncs the file); the writer has it done on a thread of its own instead. It never
+waits for a lock on the loop's thread: the process's writer gate means no other writer of ours
+holds SQLite's lock, and if another process does, the batch goes the aiosqlite way, which waits
+in SQLite's busy handler as before.
 """
 
 from __future__ import annotations
@@ -28,6 +41,7 @@ import contextlib
 import contextvars
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +61,10 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 64
 """Rows per transaction: enough to absorb a burst, small enough to keep one batch short."""
+
+CHECKPOINT_EVERY = 200
+"""Inline SQLite commits between two background WAL checkpoints (a few pages each: the WAL
+stays around SQLite's own default of 1,000 pages)."""
 
 _ITEMS: Table = WorkItem.__table__  # type: ignore[assignment]
 _MEMBERS: Table = TeamMember.__table__  # type: ignore[assignment]
@@ -140,6 +158,10 @@ class ItemWriter:
             # (see _DriverStatement); SQLAlchemy compiles them and converts their values.
             self._driver_items = _DriverStatement(self._insert_many, _ITEMS, engine)
             self._driver_touch = _DriverStatement(self._touch, _MEMBERS, engine)
+        self._inline = _InlineSqlite.for_engine(engine)
+        self._checkpoint: asyncio.Task[None] | None = None
+        self.inline_commits = 0
+        """Batches committed on the loop's thread (see the module docstring)."""
 
     async def add(
         self,
@@ -164,9 +186,14 @@ class ItemWriter:
         return await future
 
     async def close(self) -> None:
-        """Wait until everything queued so far is written."""
+        """Wait until everything queued so far is written, then let go of the writer's own
+        SQLite connections (a later add opens them again)."""
         while self._drainer is not None and not self._drainer.done():
             await asyncio.shield(self._drainer)
+        if self._checkpoint is not None:
+            await asyncio.gather(self._checkpoint, return_exceptions=True)
+        if self._inline is not None:
+            self._inline.close()
 
     async def _drain(self) -> None:
         while self._queue:
@@ -230,6 +257,15 @@ class ItemWriter:
         """
         entered = await self._gate.enter() if self._gate is not None else False
         try:
+            if (
+                self._inline is not None
+                and (entered or self._gate is None)
+                and all(pending.message_key is None for pending in batch)
+            ):
+                inline = self._inline_transaction(self._inline, batch)
+                if inline is not None:
+                    return inline
+                # Another process holds SQLite's write lock: wait for it the aiosqlite way.
             async with self._engine.connect() as conn:
                 transaction = await conn.begin()  # BEGIN IMMEDIATE on SQLite (engine.py)
                 try:
@@ -249,9 +285,43 @@ class ItemWriter:
             if self._gate is not None:
                 self._gate.leave(entered)
 
-    async def _write(
-        self, conn: AsyncConnection, batch: list[_Pending]
-    ) -> list[StoredItem | Exception]:
+    def _inline_transaction(
+        self, inline: _InlineSqlite, batch: list[_Pending]
+    ) -> list[StoredItem | Exception] | None:
+        """:meth:`_transaction` for plain items on the loop's thread; None (nothing done) when
+        another process holds SQLite's write lock."""
+        conn = inline.begin()
+        if conn is None:
+            return None
+        try:
+            results, live = self._live(batch)
+            if live:
+                rows = _member_rows([batch[i].member for i in live])
+                if rows:
+                    inline.executemany(self._driver_touch.sql, self._driver_touch.parameters(rows))
+                top = inline.top_id(self._top_id_sql, _ITEMS.name)
+                self._numbered(batch, live, top, results)
+                written = [r.row for r in results if isinstance(r, StoredItem)]
+                inline.executemany(self._driver_items.sql, self._driver_items.parameters(written))
+        except BaseException:
+            inline.rollback()
+            raise
+        try:
+            inline.commit()
+        except Exception as error:
+            raise _CommitFailed(error) from error
+        self.inline_commits += 1
+        if self.inline_commits % CHECKPOINT_EVERY == 0 and (
+            self._checkpoint is None or self._checkpoint.done()
+        ):
+            self._checkpoint = asyncio.get_running_loop().create_task(
+                asyncio.to_thread(inline.checkpoint), context=contextvars.Context()
+            )
+        return _complete(results)
+
+    def _live(self, batch: list[_Pending]) -> tuple[list[StoredItem | Exception | None], list[int]]:
+        """The batch's results so far (DeadlinePassed for each item whose deadline passed) and
+        the indexes of the items still to write."""
         now = self._monotonic()
         results: list[StoredItem | Exception | None] = [None] * len(batch)
         live: list[int] = []
@@ -260,6 +330,30 @@ class ItemWriter:
                 results[index] = DeadlinePassed("the deadline passed before the item was written")
             else:
                 live.append(index)
+        return results, live
+
+    def _numbered(
+        self,
+        batch: list[_Pending],
+        plain: list[int],
+        top: int,
+        results: list[StoredItem | Exception | None],
+    ) -> None:
+        """Every column of each plain item, numbered from past ``top``, into ``results``.
+
+        SQLAlchemy inserts row by row on SQLite to return ids in order (a thread hop each
+        through aiosqlite). The batch's transaction holds SQLite's write lock (BEGIN
+        IMMEDIATE), so the next ids are known: past every id handed out so far, what SQLite
+        itself would assign; one executemany then writes them all.
+        """
+        for n, index in enumerate(plain):
+            row = {**self._blank_row, **batch[index].values, "id": top + 1 + n}
+            results[index] = StoredItem(row, created=True)
+
+    async def _write(
+        self, conn: AsyncConnection, batch: list[_Pending]
+    ) -> list[StoredItem | Exception]:
+        results, live = self._live(batch)
         if not live:
             return _complete(results)
 
@@ -267,18 +361,9 @@ class ItemWriter:
 
         plain = [i for i in live if batch[i].message_key is None]
         if plain and self._sqlite:
-            # SQLAlchemy inserts row by row on SQLite to return ids in order (a thread hop
-            # each through aiosqlite). This transaction holds SQLite's write lock (BEGIN
-            # IMMEDIATE), so the next ids are known: past every id handed out so far, what
-            # SQLite itself would assign; one executemany then writes them all.
-            top = await self._top_sqlite_id(conn)
-            written = [
-                {**self._blank_row, **batch[i].values, "id": top + 1 + n}
-                for n, i in enumerate(plain)
-            ]
+            self._numbered(batch, plain, await self._top_sqlite_id(conn), results)
+            written = [r.row for i in plain if isinstance(r := results[i], StoredItem)]
             await self._driver_items.executemany(conn, written)
-            for index, written_row in zip(plain, written, strict=True):
-                results[index] = StoredItem(written_row, created=True)
         elif plain:
             rows = await conn.execute(self._insert_plain, [batch[i].values for i in plain])
             for index, row in zip(plain, rows.mappings().all(), strict=True):
@@ -335,25 +420,9 @@ class ItemWriter:
     async def _touch_members(
         self, conn: AsyncConnection, touches: Sequence[MemberTouch | None]
     ) -> None:
-        latest: dict[tuple[int, str], MemberTouch] = {}
-        for touch in touches:
-            if touch is None:
-                continue
-            key = (touch.team_id, touch.user_id)
-            if key not in latest or latest[key].seen_at < touch.seen_at:
-                latest[key] = touch
-        if not latest:
+        rows = _member_rows(touches)
+        if not rows:
             return
-        # One row per member (an upsert may not touch a row twice) in one lock order.
-        rows = [
-            {
-                "team_id": t.team_id,
-                "user_id": t.user_id,
-                "workspace": t.workspace,
-                "last_seen_at": t.seen_at,
-            }
-            for _, t in sorted(latest.items())
-        ]
         if self._sqlite:
             await self._driver_touch.executemany(conn, rows)
         else:
@@ -386,15 +455,147 @@ class _DriverStatement:
         }
         self._columns = [(name, processors.get(name)) for name in order]
 
-    def parameters(self, row: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(
-            row.get(name) if process is None else process(row.get(name))
-            for name, process in self._columns
-        )
+    def parameters(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """The driver's parameters of each row."""
+        columns = self._columns
+        return [
+            tuple(
+                row.get(name) if process is None else process(row.get(name))
+                for name, process in columns
+            )
+            for row in rows
+        ]
 
     async def executemany(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
-        params = [self.parameters(row) for row in rows]
-        await _driver_call(conn, self.sql, params, many=True)
+        await _driver_call(conn, self.sql, self.parameters(rows), many=True)
+
+
+class _InlineSqlite:
+    """The item writer's own connection to a SQLite file, used on the event loop's thread.
+
+    Every call is a few SQLite statements on rows already in memory: no await, no thread, no
+    lock wait (``busy_timeout`` 0: :meth:`begin` answers None at once when another process
+    writes). It never checkpoints on its own (``wal_autocheckpoint`` 0): :meth:`checkpoint`
+    does, from another thread, on a connection of its own. Errors are SQLAlchemy's, as from
+    the engine.
+    """
+
+    def __init__(self, path: str, dialect: Any) -> None:
+        self._path = path
+        self._dialect = dialect
+        self._conn: sqlite3.Connection | None = None
+        self._checkpointer: sqlite3.Connection | None = None
+        self._checkpoint_lock = threading.Lock()
+        self._has_sequence = False
+
+    @classmethod
+    def for_engine(cls, engine: AsyncEngine) -> _InlineSqlite | None:
+        """One for a SQLite file; None for PostgreSQL, an in-memory database or a URI."""
+        url = engine.url
+        if engine.dialect.name != "sqlite":
+            return None
+        path = url.database or ""
+        if path in ("", ":memory:") or path.startswith("file:") or url.query.get("uri"):
+            return None
+        return cls(path, engine.dialect)
+
+    def begin(self) -> sqlite3.Connection | None:
+        """BEGIN IMMEDIATE on the writer's connection, or None if SQLite's write lock is taken."""
+        conn = self._conn
+        try:
+            if conn is None:
+                conn = self._conn = self._connect()
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                return None
+            raise self._wrapped("BEGIN IMMEDIATE", error) from error
+        except sqlite3.Error as error:
+            raise self._wrapped("BEGIN IMMEDIATE", error) from error
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self._path, timeout=0, isolation_level=None)
+        # As every connection of the engine (storage/engine.py), but never waiting for a lock
+        # and never checkpointing on the loop's thread.
+        for pragma in (
+            "journal_mode=WAL",
+            "busy_timeout=0",
+            "foreign_keys=ON",
+            "synchronous=NORMAL",
+            "wal_autocheckpoint=0",
+        ):
+            conn.execute(f"PRAGMA {pragma}")
+        self._has_sequence = False
+        return conn
+
+    def executemany(self, sql: str, params: list[tuple[Any, ...]]) -> None:
+        assert self._conn is not None
+        try:
+            self._conn.executemany(sql, params)
+        except sqlite3.Error as error:
+            raise self._wrapped(sql, error) from error
+
+    def top_id(self, sql: str, table: str) -> int:
+        """The largest id handed out in ``table`` (see ItemWriter._top_sqlite_id)."""
+        assert self._conn is not None
+        try:
+            if not self._has_sequence:
+                found = self._conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
+                ).fetchone()
+                self._has_sequence = found is not None
+            if not self._has_sequence:
+                row = self._conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()
+            else:
+                row = self._conn.execute(sql, (table,)).fetchone()
+        except sqlite3.Error as error:
+            raise self._wrapped(sql, error) from error
+        return int(row[0])
+
+    def rollback(self) -> None:
+        if self._conn is not None and self._conn.in_transaction:
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                self.close()  # its state is unknown: start again with a new connection
+
+    def commit(self) -> None:
+        """COMMIT; if that fails the connection is dropped (whether it applied is unknown)."""
+        assert self._conn is not None
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            self.close()
+            raise self._wrapped("COMMIT", error) from error
+
+    def checkpoint(self) -> None:
+        """A passive WAL checkpoint (never blocks a writer or a reader); run it on a thread."""
+        with self._checkpoint_lock:
+            try:
+                if self._checkpointer is None:
+                    self._checkpointer = sqlite3.connect(
+                        self._path, timeout=0, isolation_level=None, check_same_thread=False
+                    )
+                self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error as error:  # the next one, or any engine commit, catches up
+                log.warning("WAL checkpoint failed: %s", type(error).__name__)
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+        with self._checkpoint_lock:
+            checkpointer, self._checkpointer = self._checkpointer, None
+            if checkpointer is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    checkpointer.close()
+
+    def _wrapped(self, sql: str, error: sqlite3.Error) -> Exception:
+        return DBAPIError.instance(
+            sql, None, error, sqlite3.Error, hide_parameters=True, dialect=self._dialect
+        )
 
 
 async def _driver_call(
@@ -413,6 +614,27 @@ async def _driver_call(
         raise DBAPIError.instance(
             sql, None, error, sqlite3.Error, hide_parameters=True, dialect=conn.dialect
         ) from error
+
+
+def _member_rows(touches: Sequence[MemberTouch | None]) -> list[dict[str, Any]]:
+    """The team_members upsert's rows: each member once, at its latest time, in one lock order
+    (an upsert may not touch a row twice)."""
+    latest: dict[tuple[int, str], MemberTouch] = {}
+    for touch in touches:
+        if touch is None:
+            continue
+        key = (touch.team_id, touch.user_id)
+        if key not in latest or latest[key].seen_at < touch.seen_at:
+            latest[key] = touch
+    return [
+        {
+            "team_id": t.team_id,
+            "user_id": t.user_id,
+            "workspace": t.workspace,
+            "last_seen_at": t.seen_at,
+        }
+        for _, t in sorted(latest.items())
+    ]
 
 
 async def _existing(conn: AsyncConnection, keys: list[tuple[Any, ...]]) -> list[Any]:

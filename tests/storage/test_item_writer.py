@@ -70,14 +70,21 @@ async def _rows(db: Database) -> list[WorkItem]:
 
 
 class Commits:
-    """Counts the transactions committed on ``db``'s engine."""
+    """Counts the transactions committed on ``db``'s engine and by ``writer`` (default: the
+    database's) on its own SQLite connection."""
 
-    def __init__(self, db: Database) -> None:
-        self.count = 0
+    def __init__(self, db: Database, writer: ItemWriter | None = None) -> None:
+        self._writer = writer or db.item_writer
+        self._inline_before = self._writer.inline_commits
+        self._engine_count = 0
         event.listen(db.engine.sync_engine, "commit", self._on_commit)
 
     def _on_commit(self, _conn: Any) -> None:
-        self.count += 1
+        self._engine_count += 1
+
+    @property
+    def count(self) -> int:
+        return self._engine_count + self._writer.inline_commits - self._inline_before
 
 
 async def test_concurrent_adds_share_a_transaction_and_are_committed_on_return(db: Database):
@@ -281,12 +288,26 @@ async def test_a_failed_commit_is_not_written_again(db: Database):
             failures.append(True)
             raise RuntimeError("the COMMIT failed (was it applied?)")
 
-    event.listen(db.engine.sync_engine, "commit", fail_first_commit)
+    inline = db.item_writer._inline  # SQLite file: plain items commit on its own connection
+    if inline is None:
+        event.listen(db.engine.sync_engine, "commit", fail_first_commit)
+    else:
+        real_commit = inline.commit
+
+        def commit() -> None:
+            if failures:
+                real_commit()
+                return
+            inline.rollback()  # the failed COMMIT, as SQLite would leave it: nothing applied
+            fail_first_commit(None)
+
+        inline.commit = commit  # type: ignore[method-assign]
     results = await asyncio.gather(
         *(db.item_writer.add(_values(team.id, f"item {n}")) for n in range(3)),
         return_exceptions=True,
     )
-    event.remove(db.engine.sync_engine, "commit", fail_first_commit)
+    if inline is None:
+        event.remove(db.engine.sync_engine, "commit", fail_first_commit)
 
     # Every caller hears of the failure; none of them is written again in a transaction of its
     # own (if the COMMIT had been applied, that would store each item twice).
@@ -337,7 +358,7 @@ async def test_a_caller_that_gave_up_before_its_batch_stores_nothing(db: Databas
 async def test_batches_are_bounded(db: Database):
     team = await _team(db)
     writer = ItemWriter(db.engine, None, max_batch=4)
-    commits = Commits(db)
+    commits = Commits(db, writer)
     await asyncio.gather(*(writer.add(_values(team.id, f"item {n}")) for n in range(10)))
     await writer.close()
     assert commits.count == 3  # 4 + 4 + 2
