@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import core.classify as classify_module  # noqa: E402
+from bench.train_precedent import logged_time  # noqa: E402
 from core.classify import CLASSIFIER_VERSION, calibrated, classify  # noqa: E402
 from core.learning import Correction, TeamModel  # noqa: E402
 from core.model import LOW_CONFIDENCE, Quadrant  # noqa: E402
@@ -77,12 +78,20 @@ class Item:
     text: str
     quadrant: Quadrant
     principles: frozenset[str]
+    logged_at: datetime | None = None
+    """When it was written, where the set records it (``logged_at``): its dates are read
+    against that, as a capture reads them against when it is logged."""
 
 
 def load(path: Path) -> list[Item]:
     with path.open(encoding="utf-8") as f:
         return [
-            Item(d["text"], Quadrant(d["quadrant"]), frozenset(d.get("principles", ())))
+            Item(
+                d["text"],
+                Quadrant(d["quadrant"]),
+                frozenset(d.get("principles", ())),
+                logged_time(d),
+            )
             for d in map(json.loads, filter(str.strip, f))
         ]
 
@@ -100,8 +109,8 @@ def report(name: str, items: Sequence[Item], team: TeamModel | None = None) -> f
     tp = fp = fn = 0
     alone = alone_axis = today = today_axis = 0
     for it in items:
-        c = classify(it.text, team=team)
-        r = classify(it.text, team=team, precedent=None).quadrant
+        c = classify(it.text, team=team, logged_at=it.logged_at)
+        r = classify(it.text, team=team, precedent=None, logged_at=it.logged_at).quadrant
         alone += r == it.quadrant
         alone_axis += r.forced == it.quadrant.forced
         # What `infrawork classify` answers: dates read against the time it runs.
@@ -117,6 +126,9 @@ def report(name: str, items: Sequence[Item], team: TeamModel | None = None) -> f
     n = len(items)
     right = sum(confusion[(q, q)] for q in QUADRANTS)
     print(f"\n### {name} — {n} items")
+    stamped = sum(it.logged_at is not None for it in items)
+    if stamped:
+        print(f"({stamped} of them say when they were written: their dates are read against that)")
     print(f"quadrant accuracy {right / n:6.1%}   forced/discretionary axis {axis_ok / n:6.1%}")
     print(f"  rules alone, without the labelled examples: {alone / n:6.1%} / {alone_axis / n:6.1%}")
     print(

@@ -21,6 +21,7 @@ import json
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -88,6 +89,21 @@ def _group(source: str, index: int) -> str:
     return source or f"item {index}"
 
 
+def logged_time(line: dict[str, object]) -> datetime | None:
+    """A labelled line's ``logged_at`` (an ISO date or time, UTC unless it says), or None."""
+    stamp = line.get("logged_at")
+    if not stamp:
+        return None
+    moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def logged_times() -> list[datetime | None]:
+    """When each item of :func:`examples` was written, where its set records it: the rules
+    read its dates against that, as a capture does."""
+    return [logged_time(d) for _, d in _lines()]
+
+
 def groups() -> list[str]:
     """The cross-validation group of each item of :func:`examples`, in the same order."""
     return [_group(str(d.get("source", "")), i) for i, (_, d) in enumerate(_lines())]
@@ -103,6 +119,7 @@ def cross_validate(items: Sequence[tuple[str, Quadrant, bool]], folds: int = 5) 
     # Folds by source group (a stable hash of the group's name), so that no fold is scored on
     # items whose repository or site it also trained on.
     keys = groups()
+    times = logged_times()
     fold_of = [int(hashlib.sha256(k.encode()).hexdigest(), 16) % folds for k in keys]
     print(
         f"{len(items)} items, {folds}-fold; scored on the "
@@ -120,8 +137,8 @@ def cross_validate(items: Sequence[tuple[str, Quadrant, bool]], folds: int = 5) 
                 if tuned:
                     continue
                 n += 1
-                alone = classify(text, precedent=None).quadrant
-                both = classify(text, precedent=model)
+                alone = classify(text, precedent=None, logged_at=times[i]).quadrant
+                both = classify(text, precedent=model, logged_at=times[i])
                 rules_right += alone == q
                 rules_axis += alone.forced == q.forced
                 right += both.quadrant == q
@@ -151,15 +168,17 @@ def calibrate(items: Sequence[tuple[str, Quadrant, bool]], folds: int = 5) -> No
     isotonic fit of out-of-fold (share, right?) over the items the rules were not tuned on and are
     unsure of, folds by source. Prints the knots for core.classify's _SHARE_RAW / _SHARE_OUT."""
     keys = groups()
+    times = logged_times()
     fold_of = [int(hashlib.sha256(k.encode()).hexdigest(), 16) % folds for k in keys]
     points: list[tuple[float, bool]] = []
     with raw_shares():
         for k in range(folds):
             model = build([items[i] for i in range(len(items)) if fold_of[i] != k])
             for i, (text, q, tuned) in enumerate(items):
-                if fold_of[i] != k or tuned or not classify(text, precedent=None).low_confidence:
+                alone = classify(text, precedent=None, logged_at=times[i])
+                if fold_of[i] != k or tuned or not alone.low_confidence:
                     continue
-                both = classify(text, precedent=model)
+                both = classify(text, precedent=model, logged_at=times[i])
                 points.append((both.confidence, both.quadrant == q))
     points.sort()
     # Pool adjacent violators: blocks of (sum of shares, right, count) with rising accuracy.
