@@ -976,6 +976,8 @@ _add(
     "|disaster recovery|dr plan|dr site|backup strategy|containerize|containerise"
     "|containerizing|containerized|containerised|dockerize|dockerise|dockerizing|dockerising"
     "|dockerized|dockerised|serverless|codify|codified|terraform-ize|import into terraform|tracing"
+    "|centralize|centralise|centralized|centralised|centralizing|centralising|centralization"
+    "|centralisation"
     "|otel|revamp|rework|re-work|reimagine|rethink|v2|2.0"
     "|full-blown|first-class|production-grade|long-term fix|permanent fix"
     "|module registry|container platform|decide on|decide between|choose a|pick a|which vendor",

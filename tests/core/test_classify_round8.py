@@ -101,9 +101,12 @@ def test_for_now_is_a_temporary_measure(text: str, expected: Quadrant) -> None:
         "dockerize the legacy billing app and run it on the shared cluster",
         "we re-architected the ingest path around a queue per tenant",
         "get the reporting service containerized so it can leave the old VM",
+        # Centralising (logs, auth, secrets) consolidates many systems into one.
+        "centralize the app logs of all teams in one Loki",
+        "centralised secrets for the deploy pipelines instead of per-repo variables",
     ],
 )
-def test_more_forms_of_long_term_scope_words(text: str) -> None:
+def test_more_long_term_scope_words(text: str) -> None:
     assert classify(text, precedent=None).quadrant is DL
     product = classify(text)
     assert product.quadrant is DL or product.low_confidence
