@@ -198,6 +198,8 @@ class Profile:
         return name != "bare-bolt" or self.bare_bolt
 
     def argv(self, name: str, argv: list[str]) -> list[str]:
+        # py-spy does not create the folder: without it, it profiles, then writes nothing.
+        Path(self.dir).mkdir(parents=True, exist_ok=True)
         return [
             str(BIN / "py-spy"),
             "record",
