@@ -1204,6 +1204,12 @@ _add(
     p="reliability",
 )
 
+# What the work prepares for ("better error messages in case of deployment failure", "a runbook in
+# the event of an outage"): what follows is a condition, not an event now. No weight of its own.
+_add(
+    "in case|in case of|in the event of|in the event that", "a condition planned for", kind=MONITOR
+)
+
 # --- principles -----------------------------------------------------------------------------------
 # Why: principle tags only, plus phrases that would otherwise mislead (not evidence either way).
 _add(

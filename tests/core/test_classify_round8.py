@@ -47,7 +47,6 @@ def test_something_that_did_not_run_is_forced_now(text: str) -> None:
     assert product.quadrant is FS or product.low_confidence
 
 
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -110,3 +109,20 @@ def test_more_long_term_scope_words(text: str) -> None:
     assert classify(text, precedent=None).quadrant is DL
     product = classify(text)
     assert product.quadrant is DL or product.low_confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # What the work prepares for is a condition, not an event now.
+        ("print the last deploy id in case of a failed rollout", DS),
+        ("document how to restore the vault snapshot in the event of data loss", DS),
+        ("export the grafana dashboards weekly in case the instance crashes", DS),
+        # Without it the failure is the failure.
+        ("the grafana instance crashes on every restart", FS),
+    ],
+)
+def test_in_case_of_is_a_condition(text: str, expected: Quadrant) -> None:
+    assert classify(text, precedent=None).quadrant is expected
+    product = classify(text)
+    assert product.quadrant is expected or product.low_confidence
