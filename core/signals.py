@@ -642,7 +642,12 @@ _add(
     "|no longer|going away|shutting down|shuts down|will shut down|turns off|turning off"
     "|will turn off|switching off|switches off|pulling the plug|end of sale|discontinu*"
     "|is no more|are no more|will be shutdown|be shut down|being shut down|will shutdown"
-    "|is shutting down|shutdown soon|shutdown date",
+    "|is shutting down|shutdown soon|shutdown date"
+    # The same announcements with other verbs ("the organization is going to be removed soon",
+    # "these machines will be decommissioned", "TLS 1.0 will be disabled by default").
+    "|will be deleted|will be decommissioned|will be disabled|going to be removed"
+    "|going to be deleted|going to be disabled|going to be decommissioned|going to be retired"
+    "|going to be shut down|going to be discontinued",
     "a provider deprecation",
     2.4,
     1.6,

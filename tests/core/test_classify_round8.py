@@ -126,3 +126,18 @@ def test_in_case_of_is_a_condition(text: str, expected: Quadrant) -> None:
     assert classify(text, precedent=None).quadrant is expected
     product = classify(text)
     assert product.quadrant is expected or product.low_confidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A provider announcing a removal, in more of the ways it is said.
+        "the hosted runner pool will be decommissioned next year, move our jobs to the new pool",
+        "heads-up: the legacy artifact bucket is going to be deleted next quarter",
+        "TLS 1.1 is going to be disabled on the vendor's API gateway later this year",
+    ],
+)
+def test_more_ways_to_announce_a_removal(text: str) -> None:
+    assert classify(text, precedent=None).quadrant is FL
+    product = classify(text)
+    assert product.quadrant is FL or product.low_confidence
