@@ -315,7 +315,9 @@ _add(
 _add(
     "timing out|timed out|seeing timeouts|getting timeouts|lots of timeouts|timeouts on"
     "|timeouts from|timeouts to|timeouts for|timeouts against|timeouts talking|time outs"
-    "|latency spike|latency spikes|spiking|spike|spikes"
+    # Not a bare "spike": in trackers "SPIKE:" is as often a research task.
+    "|latency spike|latency spikes|spiking|spike in|spikes in|spiked|spike of|spike on|cpu spike"
+    "|cpu spikes|load spike|load spikes|traffic spike|traffic spikes|memory spike|error spike"
     "|climbing|skyrocketing|through the roof|slow as|crawling|10x slower|high latency",
     "latency degraded now",
     1.8,
@@ -373,6 +375,8 @@ _add(
     "|connections refused|cannot connect|can't connect|cant connect|servfail|nxdomain"
     "|handshake failures|handshake failure|x509|tls errors|ssl errors|cascading|cascading failure"
     "|thundering herd|backed up|backing up|piling up|backlog growing|queue growing|hours behind"
+    "|queue backlog|a backlog of|backlog of jobs|backlog of messages|job backlog|message backlog"
+    "|the backlog in|backlog has|backlogged"
     "|falling behind|dropping messages|dropping requests|dropping connections|dropping traffic"
     "|dropped messages|dropped requests|dropping logs|dropped events|dropping events"
     "|dropping out of|dropped out of|drops out of|dropping out|dropped out"
@@ -394,8 +398,8 @@ _add(
     "|isn't syncing|not syncing|hasn't worked|has not worked|hasn't been working"
     "|didn't start|did not start|isn't starting|doesn't respond|does not respond|didn't renew"
     "|did not renew|hasn't renewed|has not renewed|didn't scale|did not scale"
-    "|latency increased|increase in latency|higher latency|high latency|latency spike"
-    "|latency spikes|response times increased|increased response times|increased response time",
+    "|latency increased|increase in latency|higher latency|response times increased"
+    "|increased response times|increased response time",
     "failing in production now",
     2.2,
     -1.8,
@@ -558,7 +562,8 @@ estimation") describe what the tool handles, not a forecast that compels the wor
 tie-breaker 6)."""
 _add("capacity", "capacity", 0.8, 0.4, p="reliability")
 _add(
-    "limit|limits|hits the|hit the|hitting the|ceiling|max out|max size|size limit",
+    # Not a bare "limit": mostly a knob someone sets ("a 50MB limit", "raise the limits").
+    "hits the|hit the|hitting the|ceiling|max out|max size|size limit",
     "a hard limit ahead",
     1.2,
     0.5,
@@ -1116,7 +1121,7 @@ _add(
 _add(
     "would be nice|nice to have|nice-to-have|wishlist|wish list|someday|some day|could we|can we"
     "|can the|should we|it'd be nice|it would be nice|would love|idea|ideas|thought|maybe|consider"
-    "|when someone has time|low priority|low-pri|lowpri|no rush|backlog",
+    "|when someone has time|low priority|low-pri|lowpri|no rush",  # not "backlog": of a queue too
     "a wish, not a compulsion",
     -1.6,
     0.0,

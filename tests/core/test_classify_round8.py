@@ -141,3 +141,22 @@ def test_more_ways_to_announce_a_removal(text: str) -> None:
     assert classify(text, precedent=None).quadrant is FL
     product = classify(text)
     assert product.quadrant is FL or product.low_confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A research spike is a task, not a latency spike.
+        ("research spike on moving CI caches to R2", DL),
+        ("CPU spike on db-1 is making checkout time out", FS),
+        # A limit someone sets is a knob, not a hard limit ahead.
+        ("cap upload size: add a 50MB limit on the artifacts endpoint", DS),
+        # A backlog of a queue is trouble now; the backlog of work is not.
+        ("a backlog of webhook deliveries built up after the broker restart", FS),
+        ("put the dashboard rename on the backlog, low priority", DS),
+    ],
+)
+def test_spike_limit_and_backlog_in_their_usual_sense(text: str, expected: Quadrant) -> None:
+    assert classify(text, precedent=None).quadrant is expected
+    product = classify(text)
+    assert product.quadrant is expected or product.low_confidence
