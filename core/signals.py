@@ -681,8 +681,8 @@ _add(
 )
 _add(
     "contract|contracts|contractual|contractually|renewal|renewals|renews|renew|lease|leases"
-    "|license|licence|licensing|licenses|true-up|true up|commit|committed spend"
-    "|enterprise agreement"
+    "|license|licence|licensing|licenses|true-up|true up|committed spend"
+    "|enterprise agreement"  # not a bare "commit": in trackers it is a git commit
     "|vendor exit|exit the vendor|acquisition|acquired",
     "a contract or vendor deadline",
     2.4,
@@ -762,7 +762,8 @@ _add(
     "|can't keep|cannot keep|can't continue|won't be able|will not be able|no longer able"
     "|before we can|before we bump|before bumping|force-upgrades|force-upgraded|auto-upgrades"
     "|customer requirement|contract requires|customer requires|security questionnaire"
-    "|at current growth|current growth|growth rate|per month|month over month|/mo|yoy"
+    # Not "/mo": it is as often a price ("~$100/mo") as a growth rate ("50 GB/mo").
+    "|at current growth|current growth|growth rate|per month|month over month|yoy"
     "|running out of|run out of|ip exhaustion|subnet exhaustion|out of ips|customer commitment"
     "|requiring us|requires us|require us|closing down"
     "|promised the customer|committed to the customer|release date|general availability"

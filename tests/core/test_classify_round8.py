@@ -160,3 +160,20 @@ def test_spike_limit_and_backlog_in_their_usual_sense(text: str, expected: Quadr
     assert classify(text, precedent=None).quadrant is expected
     product = classify(text)
     assert product.quadrant is expected or product.low_confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "forced"),
+    [
+        # A git commit and a monthly price are not an outside party's terms.
+        ("run the integration suite on every commit instead of nightly", False),
+        ("right-size the staging RDS instance, it costs $400/mo for nothing", False),
+        # A spend commitment and a growth rate still are.
+        ("the Datadog committed spend ends next year; decide whether to renew the contract", True),
+        ("logs volume grows 2 TB per month, the cluster is full by spring", True),
+    ],
+)
+def test_commit_and_per_month_in_their_usual_sense(text: str, forced: bool) -> None:
+    assert classify(text, precedent=None).quadrant.forced is forced
+    product = classify(text)
+    assert product.quadrant.forced is forced or product.low_confidence
