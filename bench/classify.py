@@ -61,6 +61,7 @@ PUBLIC_TRAIN6 = ROOT / "bench" / "data" / "public-train6.jsonl"
 PUBLIC_SEALED6 = ROOT / "bench" / "data" / "public-sealed6.jsonl"
 PUBLIC_TRAIN7 = ROOT / "bench" / "data" / "public-train7.jsonl"
 PUBLIC_TRAIN8 = ROOT / "bench" / "data" / "public-train8.jsonl"
+PUBLIC_TRAIN9 = ROOT / "bench" / "data" / "public-train9.jsonl"
 PUBLIC_SEALED7 = ROOT / "bench" / "data" / "public-sealed7.jsonl"
 QUADRANTS = list(Quadrant)
 TODAY = datetime.now(UTC)
@@ -437,6 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         (PUBLIC_TRAIN7, "real, rules never tuned on it"),
         (PUBLIC_TRAIN8, "real, rules never tuned on it"),
         (PUBLIC_SEALED6, "judged 86c22fe once"),
+        (PUBLIC_TRAIN9, "real, rules never tuned on it"),
     ):
         if path.exists() and accuracy:
             report(f"public · {path.stem} (bench/data/{path.name}, {what}{in_sample})", load(path))

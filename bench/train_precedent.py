@@ -58,6 +58,7 @@ MEASURED = (
     "public-train7.jsonl",
     "public-train8.jsonl",
     "public-sealed6.jsonl",  # the judge of 86c22fe, measured once; training data since
+    "public-train9.jsonl",
 )
 
 
