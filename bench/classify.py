@@ -7,12 +7,12 @@
 Accuracy is reported on the development set (../shared/data/workitems-dev.jsonl relative to the
 repo root), split into a tuning part and a fixed held-out part (every 4th line, never used for
 tuning), then on our own labelled sets in bench/data (bench/README.md, "Data sets"): extra,
-unseen, blind, public-tune, public-test, public-fresh, public-train2…8 and public-sealed/2/…/6.
+unseen, blind, public-tune, public-test, public-fresh, public-train2…9 and public-sealed/2/…/7.
 Since round 6 every one of those is training data of the labelled-examples model
 (bench/train_precedent.py), so each set's first line is in-sample and the "rules alone" line
 beside it shows the rules without the examples. Out-of-sample numbers: the dev set (the examples
 never see it), `bench/train_precedent.py --cv`, and the sealed judge (`--only sealed`: the next
-one is bench/data/public-sealed7.jsonl, still to be collected), which is measured once per change
+one is bench/data/public-sealed8.jsonl, still to be collected), which is measured once per change
 meant to be judged and never printed item by item. Misclassified held-out items are never
 printed either.
 """
@@ -63,6 +63,7 @@ PUBLIC_TRAIN7 = ROOT / "bench" / "data" / "public-train7.jsonl"
 PUBLIC_TRAIN8 = ROOT / "bench" / "data" / "public-train8.jsonl"
 PUBLIC_TRAIN9 = ROOT / "bench" / "data" / "public-train9.jsonl"
 PUBLIC_SEALED7 = ROOT / "bench" / "data" / "public-sealed7.jsonl"
+PUBLIC_SEALED8 = ROOT / "bench" / "data" / "public-sealed8.jsonl"
 QUADRANTS = list(Quadrant)
 TODAY = datetime.now(UTC)
 """When this run reads dates, for the line that answers as the command line does."""
@@ -439,20 +440,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         (PUBLIC_TRAIN8, "real, rules never tuned on it"),
         (PUBLIC_SEALED6, "judged 86c22fe once"),
         (PUBLIC_TRAIN9, "real, rules never tuned on it"),
+        (PUBLIC_SEALED7, "judged 158aac7 once"),
     ):
         if path.exists() and accuracy:
             report(f"public · {path.stem} (bench/data/{path.name}, {what}{in_sample})", load(path))
     if args.only == "sealed":
         # The current judge: measured once per classifier change that is meant to be judged;
         # never printed item by item, never trained or tuned on.
-        if not PUBLIC_SEALED7.exists():
-            print(f"no sealed judge at {PUBLIC_SEALED7.relative_to(ROOT)} (bench/README.md)")
+        if not PUBLIC_SEALED8.exists():
+            print(f"no sealed judge at {PUBLIC_SEALED8.relative_to(ROOT)} (bench/README.md)")
         else:
             report(
-                "public · sealed 7 (bench/data/public-sealed7.jsonl, never trained or tuned on)",
-                load(PUBLIC_SEALED7),
+                "public · sealed 8 (bench/data/public-sealed8.jsonl, never trained or tuned on)",
+                load(PUBLIC_SEALED8),
             )
-            final_reliability("public · sealed 7", load(PUBLIC_SEALED7))
+            final_reliability("public · sealed 8", load(PUBLIC_SEALED8))
     if args.show_errors == "tune":
         show_errors(dev_tune)
     elif args.show_errors == "extra":

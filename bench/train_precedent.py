@@ -8,7 +8,7 @@
 The model is trained on infrawork's own labelled items in bench/data (hand-written cases and real
 items from public trackers and pages), never on the shared development set (../shared/data),
 which stays a measure, nor on a sealed judge before it is measured (the next one will be
-bench/data/public-sealed7.jsonl). Training is deterministic, so ``--check`` (run by
+bench/data/public-sealed8.jsonl). Training is deterministic, so ``--check`` (run by
 bench/run-all) proves the shipped weights come from the data in the repo.
 """
 
@@ -59,6 +59,7 @@ MEASURED = (
     "public-train8.jsonl",
     "public-sealed6.jsonl",  # the judge of 86c22fe, measured once; training data since
     "public-train9.jsonl",
+    "public-sealed7.jsonl",  # the judge of 158aac7, measured once; training data since
 )
 
 
