@@ -205,7 +205,9 @@ def reliability(name: str, items: Sequence[Item]) -> None:
 def final_reliability(name: str, items: Sequence[Item]) -> None:
     """Confidence bins against the share right for what the product says (rules and examples)."""
     scored = [
-        (c.confidence, c.quadrant is it.quadrant) for it in items for c in [classify(it.text)]
+        (c.confidence, c.quadrant is it.quadrant)
+        for it in items
+        for c in [classify(it.text, logged_at=it.logged_at)]
     ]
     n = len(scored)
     print(f"\n### Reliability of the final confidence: {name} — {n} items")
@@ -227,7 +229,7 @@ def final_reliability(name: str, items: Sequence[Item]) -> None:
 
 def show_errors(items: Iterable[Item]) -> None:
     for it in items:
-        c = classify(it.text)
+        c = classify(it.text, logged_at=it.logged_at)
         if c.quadrant != it.quadrant:
             print(
                 f"  {it.quadrant.value:>19} → {c.quadrant.value:<19} {c.confidence:.2f} {it.text}"
