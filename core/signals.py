@@ -1231,23 +1231,38 @@ _add(
     "|firewall|waf|tls|ssl|mtls|cert|certs|certificate|certificates|ca|acme|encryption|encrypt"
     "|encrypted|signing|signed|vault|bastion|break-glass|break glass|auth|authn|authz|login"
     "|pentest|pen test|hardening|host key|segmented|segmentation|scanner|scanning|trivy|dependabot"
-    "|psp|podsecuritypolicy|pod security",
+    "|psp|podsecuritypolicy|pod security|identity|authentication|authenticate|authenticated"
+    "|ldap|opa|gatekeeper|gpg|hacked|pwned|unauthorized access|suspicious login"
+    "|hardcoded secret|hardcoded password|hard-coded password|plaintext password",
     "security",
     p="security",
 )
+# Words that name reliability work by themselves (backups, failover, monitoring, an SLO, the
+# monitoring stack's own names): one is enough for the tag.
 _add(
     "reliability|reliable|availability|uptime|slo|slos|sla|error budget|backup|backups|restore"
-    "|dr|disaster recovery|failover|redundancy|redundant|ha|high availability|replica|replicas"
-    "|replication|monitoring|observability|healthcheck|health check|on-call|oncall|resilien*"
-    "|durability|correctness|single point of failure|spof|blast radius|rollout|rollouts|deploy"
-    "|deploys|deployment|deployments|canary|probe|quorum|queue|queues|etcd|kafka|alertmanager"
+    "|restores|restoring|disaster recovery|recovery|rpo|rto|failover|failovers|fail-over"
+    "|redundancy|redundant|high availability|highly available|replication|monitoring"
+    "|observability|tracing|distributed tracing|healthcheck|health check|resilien*|durability"
+    "|correctness|single point of failure|spof|unstable|instability|disruption|disruptions"
+    "|watchdog"
+    "|prometheus|alertmanager|thanos|nagios|icinga|zabbix|mirrors",
+    "reliability",
+    p="reliability",
+)
+# Words that often come with it but also with other work (a deploy, a queue, a mirror, "ha"):
+# two are needed.
+_add(
+    "dr|ha|replica|replicas|on-call|oncall|blast radius|rollout|rollouts|deploy|deploys|deployment"
+    "|deployments|canary|probe|quorum|queue|queues|etcd|kafka|mirror"
     "|pod disruption budget|disruption budget|poddisruptionbudget",
     "reliability",
     p="reliability:0.6",
 )
 _add(
     "usability|developer experience|onboarding|docs|ergonomics|self-service|discoverab*"
-    "|friendlier|user-friendly|intuitive|dev environment|dev environments|devex|golden path",
+    "|friendlier|user-friendly|intuitive|dev environment|dev environments|devex|golden path"
+    "|developer portal|backstage|crossplane|chatops|misleading|searchable|searchability",
     "usability",
     p="usability",
 )
@@ -1257,7 +1272,10 @@ _add(
     "|utilization|utilisation|idle|waste|wasted|toil|by hand|manually|manual|efficien*|snapshots"
     "|storage costs|egress|charges|pricing|prices|paying|pay for|licensing|license cost|seats"
     "|free tier|free plan|free plans|lifecycle rule|lifecycle policy|lifecycle policies|glacier"
-    "|unused|nobody uses|consolidate|consolidating|consolidation|babysit*|hand-managed",
+    "|unused|nobody uses|consolidate|consolidating|consolidation|babysit*|hand-managed"
+    "|retention|autoscaling|autoscale|auto-scaling|scale down|decommission|decommissioning"
+    "|burden|sponsorship|sponsorships|donated|underutilized|underutilised|overprovisioned"
+    "|over-provisioned|costly|expensive|fee|fees",
     "efficiency",
     p="efficiency",
 )
@@ -1267,7 +1285,10 @@ _add(
     "|ci time|ci duration|fast|faster|speed|speedup|cache|caching|cdn|gzip|brotli|compression"
     "|throughput|hot path|cold start|cold starts|pgbouncer|read-replica|read replica|4mb"
     "|load test|load-test|load testing|load tests|packet loss|bottleneck|bottlenecks|consumer lag"
-    "|replica lag|replication lag|hours behind|performant|degraded performance|response times",
+    "|replica lag|replication lag|hours behind|performant|degraded performance|response times"
+    "|slowdown|slowdowns|delays|delays in|concurrency|increased latency|increased latencies"
+    "|latency increased|increase in latency|higher latency|response times increased"
+    "|increased response times|increased response time",
     "latency",
     p="latency",
 )

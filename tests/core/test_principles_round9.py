@@ -1,0 +1,122 @@
+"""Principle cues added after classifier round 8 (principle recall 48 % on the sealed judge): words
+an infra engineer reads as naming a principle by themselves. They tag principles only and never
+move a quadrant; each with cases of our own wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.classify import classify
+from core.model import Principle
+
+SEC, REL, USE, EFF, LAT = (
+    Principle.SECURITY,
+    Principle.RELIABILITY,
+    Principle.USABILITY,
+    Principle.EFFICIENCY,
+    Principle.LATENCY,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "principle"),
+    [
+        # Reliability words that need no second one: backups, failover, monitoring, recovery,
+        # tracing, the monitoring stack's own names, package mirrors.
+        ("set up nightly backups for the wiki database", REL),
+        ("test the failover of the postgres primary to the standby", REL),
+        ("document a fail-over procedure for the LB pair", REL),
+        ("add monitoring to the new ingest service", REL),
+        ("write down our RPO and RTO for the billing store", REL),
+        ("practice a restore from last week's snapshot", REL),
+        ("roll out distributed tracing across the checkout services", REL),
+        ("stand up prometheus on the new cluster", REL),
+        ("move metrics to thanos for long-term storage", REL),
+        ("the package mirrors should each get a second upstream", REL),
+        ("the login service has been unstable since the upgrade", REL),
+        ("plan for the network disruptions during the datacenter move", REL),
+        # Security: identity and authentication, directory and policy services, signing keys,
+        # break-ins.
+        ("move the wiki to the central identity provider", SEC),
+        ("switch the build farm to LDAP logins", SEC),
+        ("the mail relay accepts mail without authentication", SEC),
+        ("enforce OPA policies on the cluster's admission", SEC),
+        ("publish the release gpg fingerprint on the website", SEC),
+        ("the project blog got hacked last night", SEC),
+        ("someone got unauthorized access to the staging box", SEC),
+        # Usability: developer portals and self-service, chat-driven operations, text that
+        # misleads, finding things.
+        ("set up a developer portal for the platform team's services", USE),
+        ("try Backstage for the service catalogue", USE),
+        ("let teams provision buckets with Crossplane", USE),
+        ("chatops command to restart a stuck deploy", USE),
+        ("the banner on the status page is misleading", USE),
+        ("make the build logs searchable", USE),
+        # Efficiency: retention, autoscaling, decommissioning, maintenance burden, sponsorship,
+        # idle or oversized capacity, price.
+        ("cut log retention on the audit bucket to 30 days", EFF),
+        ("enable autoscaling on the CI runner pool", EFF),
+        ("decommission the old jump hosts", EFF),
+        ("running our own mail server is a burden nobody wants", EFF),
+        ("the hosting sponsorship ends with this quarter", EFF),
+        ("the analytics nodes are underutilized most of the week", EFF),
+        ("the NAT gateway is expensive for how little traffic goes through it", EFF),
+        # Latency: slowdowns, delays, concurrency, and a failure that names latency getting worse.
+        ("users report a slowdown on the search page", LAT),
+        ("delays in webhook delivery for some customers", LAT),
+        ("raise the worker concurrency on the thumbnail queue", LAT),
+        ("we're seeing increased latency on the EU edge", LAT),
+        ("response times increased after the cache change", LAT),
+    ],
+)
+def test_principle_cue_tags_its_principle(text: str, principle: Principle) -> None:
+    assert principle in classify(text, precedent=None).principles
+    assert principle in classify(text).principles
+
+
+@pytest.mark.parametrize(
+    ("text", "principle"),
+    [
+        # A deploy, a mirror or a queue alone is not reliability work: those still need a second
+        # reliability word.
+        ("deploy the docs site from the main branch", REL),
+        ("add a mirror of the upstream repo to our GitLab", REL),
+        ("rename the queue to match the service", REL),
+    ],
+)
+def test_weak_words_alone_do_not_tag(text: str, principle: Principle) -> None:
+    assert principle not in classify(text, precedent=None).principles
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        # Principle-only cues: the rules' quadrant and confidence are those of the same text with
+        # the word swapped for one that means nothing to them.
+        (
+            "set up nightly backups for the wiki database",
+            "set up nightly zzq for the wiki database",
+        ),
+        ("decommission the old jump hosts", "zzq the old jump hosts"),
+        ("switch the build farm to LDAP logins", "switch the build farm to zzq logins"),
+        (
+            "move the wiki to the central identity provider",
+            "move the wiki to the central zzq provider",
+        ),
+        ("users report a slowdown on the search page", "users report a zzq on the search page"),
+        ("let teams provision buckets with Crossplane", "let teams provision buckets with zzq"),
+        (
+            "cut log retention on the audit bucket to 30 days",
+            "cut log zzq on the audit bucket to 30 days",
+        ),
+        ("stand up prometheus on the new cluster", "stand up zzq on the new cluster"),
+        (
+            "the hosting sponsorship ends with this quarter",
+            "the hosting zzq ends with this quarter",
+        ),
+    ],
+)
+def test_principle_cues_do_not_move_the_quadrant(text: str, plain: str) -> None:
+    a = classify(text, precedent=None)
+    b = classify(plain, precedent=None)
+    assert (a.quadrant, a.confidence) == (b.quadrant, b.confidence)
