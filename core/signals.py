@@ -748,12 +748,29 @@ _add(
     0.3,
 )
 _add("need to|needs to|we need|gotta", "needed", 0.3, 0.0)
+# A removal or end of life that has already broken things ("the image no longer builds", "the
+# repository no longer works", "which is why the builds stopped", "this is breaking CI"): forced
+# now, short-term (rubric tie-breaker: an EOL already breaking things is F·short), whatever the
+# EOL's own date says. Said of the future ("will no longer work") it stays a deadline (below).
+_add(
+    "no longer works|no longer working|no longer builds|no longer build|no longer building"
+    "|no longer runs|no longer run|no longer running|no longer starts|no longer installs"
+    "|no longer compiles|no longer resolves|no longer loads|no longer boots|builds stopped"
+    "|stopped building|is breaking|are breaking|started failing|now fails|now failing",
+    "a removal already breaking things",
+    2.2,
+    -4.0,
+    kind=NOW,
+    p="reliability",
+)
 _add(
     "are removed|is removed|was removed|were removed|been removed|gets removed|take effect"
     "|takes effect|comes into effect|goes into effect|into force|before the change"
     "|changes take effect|removed apis|removed api|stop using|deprecated apis|deprecated api"
     "|not supported"
-    "|isn't supported|not supported anymore|support anymore|no longer works"
+    "|isn't supported|not supported anymore|support anymore|will no longer work"
+    "|will no longer build|will no longer run|will no longer start|likely no longer work"
+    "|would no longer work|may no longer work|might no longer work"
     "|stop working|will stop working|stops working on|removes|will remove|is removing"
     "|are removing|removed in|will be removed|being removed"
     "|stop supporting|stops supporting|will stop supporting|no longer support|ends support"
@@ -1773,6 +1790,13 @@ def _artifact_names(hits: list[Hit], tokens: list[str]) -> list[Hit]:
 
 
 _PURPOSE_ENDS = frozenset({"stop", "stops", "never", "don't", "doesn't", "won't", "can't", "no"})
+# "… so the repository no longer works": what no longer works is the result, not a purpose.
+_STILL_EXPECTED = frozenset(
+    {
+        *("works", "working", "builds", "build", "building", "runs", "run", "running", "starts"),
+        *("installs", "compiles", "resolves", "loads", "boots"),
+    }
+)
 
 
 def _purpose(hits: list[Hit], tokens: list[str]) -> None:
@@ -1783,6 +1807,13 @@ def _purpose(hits: list[Hit], tokens: list[str]) -> None:
         if tok == "so":
             for j in range(i + 1, min(i + 5, len(tokens))):
                 if tokens[j] in _PURPOSE_ENDS:
+                    if (
+                        tokens[j] == "no"
+                        and j + 2 < len(tokens)
+                        and tokens[j + 1] == "longer"
+                        and tokens[j + 2] in _STILL_EXPECTED
+                    ):
+                        return  # a result
                     hits.append(Hit(PURPOSE_CUE, i, 1, " ".join(tokens[i : j + 1])))
                     return
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from core.classify import classify
-from core.model import Principle
+from core.model import Principle, Quadrant
 
 SEC, REL, USE, EFF, LAT = (
     Principle.SECURITY,
@@ -120,3 +120,38 @@ def test_principle_cues_do_not_move_the_quadrant(text: str, plain: str) -> None:
     a = classify(text, precedent=None)
     b = classify(plain, precedent=None)
     assert (a.quadrant, a.confidence) == (b.quadrant, b.confidence)
+
+
+FS, FL, DS, DL = tuple(Quadrant)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # An end of life or removal that has already broken something is forced short-term,
+        # whatever the EOL's own date (rubric tie-breaker).
+        "CentOS 7 is EOL now and our base image no longer builds",
+        # "so … no longer works" is the result, not a purpose clause.
+        "the v1 API was retired, so our sync job no longer works",
+        "the old runner label was removed and the nightly jobs no longer run",
+        "python 3.7 is end of life and the wheel builds stopped on the ARM runners",
+        "the legacy registry shut down on March 3 and this is breaking all our CI jobs",
+        "node 16 support was dropped upstream; the deploy script now fails on every host",
+    ],
+)
+def test_an_eol_already_breaking_things_is_forced_short(text: str) -> None:
+    assert classify(text, precedent=None).quadrant is FS
+    product = classify(text)
+    assert product.quadrant is FS or product.low_confidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Said of the future it is still a deadline months out.
+        "CentOS 7 goes EOL next year and the base image will no longer build after that",
+        "the v1 API is being retired in 2027; our sync job will no longer work once it is",
+    ],
+)
+def test_an_eol_that_will_break_things_stays_forced_long(text: str) -> None:
+    assert classify(text, precedent=None).quadrant is FL
