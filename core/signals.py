@@ -1250,7 +1250,8 @@ _add(
     "|pentest|pen test|hardening|host key|segmented|segmentation|scanner|scanning|trivy|dependabot"
     "|psp|podsecuritypolicy|pod security|identity|authentication|authenticate|authenticated"
     "|ldap|opa|gatekeeper|gpg|hacked|pwned|unauthorized access|suspicious login"
-    "|hardcoded secret|hardcoded password|hard-coded password|plaintext password",
+    "|hardcoded secret|hardcoded password|hard-coded password|plaintext password"
+    "|workload identity|azure ad|service account|service accounts|spiffe|scim|impersonation",
     "security",
     p="security",
 )
@@ -1292,7 +1293,8 @@ _add(
     "|unused|nobody uses|consolidate|consolidating|consolidation|babysit*|hand-managed"
     "|retention|autoscaling|autoscale|auto-scaling|scale down|decommission|decommissioning"
     "|burden|sponsorship|sponsorships|donated|underutilized|underutilised|overprovisioned"
-    "|over-provisioned|costly|expensive|fee|fees",
+    "|over-provisioned|costly|expensive|fee|fees|overage|overages|extended support|cleaning"
+    "|cleans",
     "efficiency",
     p="efficiency",
 )

@@ -44,6 +44,10 @@ SEC, REL, USE, EFF, LAT = (
         ("publish the release gpg fingerprint on the website", SEC),
         ("the project blog got hacked last night", SEC),
         ("someone got unauthorized access to the staging box", SEC),
+        ("switch the CI jobs to workload identity instead of JSON keys", SEC),
+        ("move the group sync from Azure AD to the new tenant", SEC),
+        ("give the backup job its own service account", SEC),
+        ("issue SPIFFE IDs to the mesh workloads", SEC),
         # Usability: developer portals and self-service, chat-driven operations, text that
         # misleads, finding things.
         ("set up a developer portal for the platform team's services", USE),
@@ -61,6 +65,9 @@ SEC, REL, USE, EFF, LAT = (
         ("the hosting sponsorship ends with this quarter", EFF),
         ("the analytics nodes are underutilized most of the week", EFF),
         ("the NAT gateway is expensive for how little traffic goes through it", EFF),
+        ("the RDS cluster is on extended support since the summer", EFF),
+        ("we keep paying bandwidth overage on the download box", EFF),
+        ("nightly job that cleans stale preview environments", EFF),
         # Latency: slowdowns, delays, concurrency, and a failure that names latency getting worse.
         ("users report a slowdown on the search page", LAT),
         ("delays in webhook delivery for some customers", LAT),
@@ -110,6 +117,11 @@ def test_weak_words_alone_do_not_tag(text: str, principle: Principle) -> None:
             "cut log zzq on the audit bucket to 30 days",
         ),
         ("stand up prometheus on the new cluster", "stand up zzq on the new cluster"),
+        ("issue SPIFFE IDs to the mesh workloads", "issue zzq IDs to the mesh workloads"),
+        (
+            "we keep paying bandwidth overage on the download box",
+            "we keep paying bandwidth zzq on the download box",
+        ),
         (
             "the hosting sponsorship ends with this quarter",
             "the hosting zzq ends with this quarter",
@@ -120,6 +132,12 @@ def test_principle_cues_do_not_move_the_quadrant(text: str, plain: str) -> None:
     a = classify(text, precedent=None)
     b = classify(plain, precedent=None)
     assert (a.quadrant, a.confidence) == (b.quadrant, b.confidence)
+
+
+def test_a_misspelt_failure_word_is_not_read_as_a_principle_word() -> None:
+    # "failling" is one letter from "failing" and from "filling": it must stay a failure (no
+    # principle-only word that close to a scored one).
+    assert classify("all jobs are failling", precedent=None).quadrant is FS
 
 
 FS, FL, DS, DL = tuple(Quadrant)
