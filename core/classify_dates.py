@@ -529,6 +529,8 @@ def _resolve(m: re.Match[str], today: date | None) -> TimeMention | None:
     if kind == "dm":
         month = _MONTHS[g("dmmonth")[:3].lower()]
         year = int(g("dmyear")) if g("dmyear") else None
+        if _after_past_verb(m) and _happened(today, month, int(g("dmday")), year):
+            return None  # "was released on 3 March": when it happened, not a deadline
         return _month_day(ev, today, month, int(g("dmday")), year, prep="on")
     if kind == "md":
         return _month_mention(m, ev, today)
@@ -635,6 +637,12 @@ def _month_mention(m: re.Match[str], ev: str, today: date | None) -> TimeMention
         pass
     month = _MONTHS[raw_month[:3]]
     year = int(m.group("myear")) if m.group("myear") else None
+    if (
+        prep in _PAST_PREPS
+        and _after_past_verb(m)
+        and _happened(today, month, int(mday) if mday else 1, year)
+    ):
+        return None  # "went EOL in June": when it happened, not a deadline
     lower = ev.lower()
     if mday:
         return _month_day(ev, today, month, int(mday), year, prep)
@@ -658,6 +666,74 @@ def _month_mention(m: re.Match[str], ev: str, today: date | None) -> TimeMention
     if (end - today).days < -HISTORY_DAYS:
         return None  # "in April 2023", written in 2026
     return TimeMention(ev, float(max(delta, 0)))
+
+
+# A month named after a verb in the past tense ("went EOL in June", "was deprecated in March",
+# "reached end of life on 30 April") says when something happened. Read as the next June, it
+# would be a deadline months ahead; it is history (see HISTORY_DAYS), however recent, and the
+# verb says what happened. Only a point in time: "was extended until March", "was moved to June"
+# and "was due by May" still name what lies ahead.
+_PAST_PREPS = frozenset({"", "in", "on", "early", "mid", "late", "end of"})
+_PAST_WORDS = frozenset(
+    {
+        *("was", "were", "wasn't", "weren't", "went", "became", "broke", "began", "fell", "froze"),
+        *("got", "had", "did", "didn't", "came", "hit", "ran", "left", "took", "made", "shut"),
+        *("been", "ago", "last"),
+    }
+)
+# Words that make what follows future or present: "will be retired in June", "is going to be
+# removed in May", "goes EOL in April", "scheduled for June".
+_NOT_PAST = frozenset(
+    {
+        *("will", "'ll", "shall", "would", "should", "must", "may", "might", "can", "could"),
+        *("to", "be", "is", "are", "am", "being", "going", "gonna", "plan", "plans", "until"),
+        *("goes", "reaches", "hits", "ends", "expires", "becomes", "retires", "starts", "begins"),
+        *("scheduled", "planned", "expected", "slated", "targeted", "proposed", "intended"),
+        *("supposed", "rescheduled", "postponed", "delayed", "deferred", "pushed", "moved"),
+        *("extended", "needed", "required", "due", "set", "then", "when", "if", "by", "before"),
+        *("get", "gets", "getting", "than"),
+    }
+)
+_NOT_VERBS = frozenset({"embed", "hundred", "kindred", "sacred", "naked", "wicked", "red", "bed"})
+_CLAUSE_ENDS = re.compile(r"[.;:!?\n(),]")
+
+
+def _after_past_verb(m: re.Match[str]) -> bool:
+    """Whether a verb in the past tense leads up to the time expression ``m`` in its clause,
+    within six words: "went EOL in", "was deprecated in", "reached end of life on"."""
+    start = m.start()
+    before = m.string[max(0, start - 60) : start].lower()
+    # Words as split by spaces: cheaper than tokenising, and a word with a quote or a bracket
+    # stuck to it only makes the answer "no past tense", as before this reading.
+    clause = _CLAUSE_ENDS.split(before)[-1]
+    words = clause.split()[-6:]
+    if "ed " not in clause and _PAST_WORDS.isdisjoint(words):
+        return False  # most often: two checks in C say so
+    for i in range(len(words) - 1, -1, -1):
+        w = words[i]
+        if w in _NOT_PAST:
+            return False
+        if w in _PAST_WORDS or (
+            w[-2:] == "ed" and len(w) >= 5 and w[-3] != "e" and w not in _NOT_VERBS
+        ):
+            # "was deprecated", "has been retired": past; "is deprecated", "will be officially
+            # closed", "to be retired": not.
+            j = i - 1
+            while j >= 0 and words[j].endswith("ly"):
+                j -= 1
+            return j < 0 or words[j] not in _NOT_PAST
+    return False
+
+
+def _happened(today: date | None, month: int, day: int, year: int | None) -> bool:
+    """Whether the month (and day) can lie in the past: without a log time or a year, always; a
+    year or a log time places it, and a date still ahead is no history."""
+    if year is None or today is None:
+        return True
+    try:
+        return date(year, month, max(1, min(day, 28))) <= today
+    except ValueError:
+        return False
 
 
 def _weekday(ev: str, today: date | None, wday: str, prep: str) -> TimeMention | None:

@@ -158,3 +158,67 @@ def test_recent_dates_and_this_year_still_count(phrase: str, days: float) -> Non
 def test_items_quoting_old_dates_read_as_they_would_undated(text: str, quadrant: Quadrant) -> None:
     assert classify(text, logged_at=MONDAY).quadrant is quadrant
     assert classify(text).quadrant is quadrant
+
+
+LATE_NOV = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Node 18 went EOL in June",
+        "CentOS 7 was deprecated in March",
+        "EOL was in November",
+        "Ubuntu 20.04 reached end of life on 30 April",
+        "the old API was retired in October and the sync no longer works",
+        "the API was officially retired on November 20",
+        "the old API retired last month and the sync no longer works",
+        "our certificate expired on Nov 1",
+        "support ended in early September",
+        "the repo has been archived since 29 March",
+        "it went read-only last June",
+        "Python 3.9 deprecated in October",
+    ],
+)
+def test_a_month_after_a_past_tense_verb_is_history(text: str) -> None:
+    # Read as the next June, "went EOL in June" would be a deadline seven months ahead.
+    assert find_times(text, LATE_NOV) == []
+    assert find_times(text, None) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("Node 18 goes EOL in April", 125.0),
+        ("Node 18 will be deprecated in March", 94.0),
+        ("it is going to be removed in May", 155.0),
+        ("Node 18 will hit EOL in June", 186.0),
+        ("the repository will get deleted on June 1", 186.0),
+        ("it will be officially closed on December 31", 34.0),
+        ("the deadline was extended until March", 94.0),
+        ("the cutover was moved to June", 186.0),
+        ("we upgraded last year, the next one is in June", 186.0),
+        ("we migrated in March, the next upgrade is in June", 186.0),
+        ("it went EOL in June 2027", 186.0),  # a year still ahead is no history
+    ],
+)
+def test_a_month_ahead_stays_a_deadline(text: str, days: float) -> None:
+    assert [t.days for t in find_times(text, LATE_NOV) if not t.past] == [days]
+
+
+@pytest.mark.parametrize(
+    ("text", "quadrant"),
+    [
+        # An EOL passed with nothing broken is forced long-term (the rubric's tie-breaker), not
+        # "due within days" because November is the month the item was written in.
+        ("EOL was in November", Quadrant.FORCED_LONG),
+        ("CentOS 8 went EOL in November, migrate the builders", Quadrant.FORCED_LONG),
+        # Broken already: short-term, whenever it happened.
+        ("the old API was retired in October and the sync no longer works", Quadrant.FORCED_SHORT),
+        ("our certificate expired on Nov 1", Quadrant.FORCED_SHORT),
+        # Still ahead, days away: short-term.
+        ("Node 18 goes EOL in December", Quadrant.FORCED_SHORT),
+    ],
+)
+def test_past_months_read_as_history_classify(text: str, quadrant: Quadrant) -> None:
+    assert classify(text, logged_at=LATE_NOV).quadrant is quadrant
