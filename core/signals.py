@@ -1520,11 +1520,18 @@ class _Lexicon:
             return hit
         found = self._lookup(token)
         if not found and "-" in token:
-            for part in token.split("-"):
-                if part:
-                    found = self._lookup(part)
-                    if found:
-                        break
+            head, _, rest = token.partition("-")
+            if head in _NEGATED_HEADS:
+                # "non-trivial", "non-blocking", "no-downtime": not what the rest says, so not
+                # its cues; "no-downtime" is the phrase "no downtime" (a lexicon entry such as
+                # "non-compliant" was found above).
+                found = self.phrases.get((head, rest), ())
+            else:
+                for part in (head, rest):
+                    if part:
+                        found = self._lookup(part)
+                        if found:
+                            break
         lengths = self.phrase_lengths.get(token, ())
         flags = _word_flags(token)
         made = _EMPTY
@@ -1606,6 +1613,8 @@ PURPOSE_CUE = Cue("names the trouble the work prevents", -1.2, 0.0, 0.3, kind=Ki
 """A purpose clause found by :func:`_purpose`: weaker than "prevent", says little about size."""
 
 _NEGATORS = frozenset({"no", "not", "non", "never", "without", "isn't", "wasn't", "nothing"})
+_NEGATED_HEADS = frozenset({"no", "non"})
+"""The first parts of hyphenated words that negate the rest ("non-blocking", "no-downtime")."""
 
 
 def find_cues(text: str) -> tuple[list[Hit], list[str]]:
