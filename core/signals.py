@@ -176,7 +176,9 @@ _add("down", "something is down", 2.2, -2.0, kind=NOW, p="reliability")
 # Why: downtime someone planned (a maintenance window) is scheduled work, not an outage.
 _add(
     "planned downtime|scheduled downtime|planned maintenance|scheduled maintenance"
-    "|maintenance window|maintenance windows|downtime window",
+    "|maintenance window|maintenance windows|downtime window|planned outage|planned outages"
+    "|scheduled outage|scheduled outages|outage is necessary|downtime is necessary"
+    "|necessary outage|necessary downtime",
     "planned maintenance",
     -1.5,
     0.0,
@@ -365,7 +367,14 @@ _add(
 )
 _add("again", "it happened again", 0.6, -0.6, kind=NOW)
 _add("prod|production", "production", 0.3, -0.2)
-_add("memory leak|leaking memory", "processes leaking memory", 2.0, -1.8, kind=NOW, p="reliability")
+_add(
+    "memory leak|leaking memory|leak memory|leaks memory|leaked memory",
+    "processes leaking memory",
+    2.0,
+    -1.8,
+    kind=NOW,
+    p="reliability",
+)
 _add(
     "not healthy|unhealthy|not scheduling|not starting|not running|no leader|leaderless"
     "|lost leader|not ready|won't come up|wont come up|didn't come back"
@@ -857,7 +866,13 @@ _add(
     "|goes away|go away|never again|no more pages|fewer pages|reduce pages|less paging|reduce toil"
     "|eliminate|eliminates|eliminating|prevent|prevents|preventing|avoid|avoids|so we never"
     "|so we don't|so nobody has to|so no one has to|instead of being paged|stop the bleeding"
-    "|for good|once and for all|permanently",
+    "|for good|once and for all|permanently"
+    # What a follow-up is for, said of the incident class: "… in the case of similar incidents",
+    # "to mitigate future events such as this".
+    "|similar incidents|similar outages|similar failures|future incidents|future outages"
+    "|future events|future failures|such incidents|from happening again|recurrence"
+    "|to mitigate these|to mitigate such|to mitigate future|to mitigate similar|help mitigate"
+    "|helps mitigate|to alleviate|help alleviate|helps alleviate",
     "removes a future class of forced work",
     -2.2,
     0.0,
@@ -1096,7 +1111,8 @@ _add(
 )
 _add(
     "threshold|thresholds|timeout|timeouts|connect timeout|retry|retries|retrying|backoff|jitter"
-    "|ttl"
+    "|ttl|appropriate timeout|appropriate timeouts|add timeouts|add a timeout|set timeouts"
+    "|configure timeouts|proper timeouts|sane timeouts|reasonable timeouts"
     "|maxsurge|max surge|maxunavailable|pdb|poddisruptionbudget|liveness|readiness|probe"
     "|healthcheck|health check|healthz|circuit breaker|rate limit|requests and limits"
     "|memory limit|memory limits|cpu limit|cpu limits|resource limit|resource limits|mem limit"
@@ -1319,9 +1335,22 @@ _add(
     "|build times|build time|build agents|build agent|build hosts|build step|build logs"
     "|board meeting|data export|incident reporting|incident response|incident management"
     "|incident process|incident tooling|incident bot|incident reviews"
-    "|incident workflow|incident channel|incident channels",
+    "|incident workflow|incident channel|incident channels"
+    # Duplicated text is no pasted secret; a change under review is no security patch.
+    "|copy-pasted|copy-paste|copy paste|copy pasted|copy-pasting|copy and paste|copy and pasted"
+    "|copypasted|copypaste|this patch|that patch|my patch|attached patch",
     "not evidence here",
     kind=NEUTRAL,
+)
+
+# Data being copied to a backup ("is all of /mnt/bak being backed up offsite?") is no queue backed
+# up.
+_add(
+    "being backed up|been backed up|be backed up|get backed up|gets backed up|backed up offsite"
+    "|backed up off-site|backed up nightly|backed up daily",
+    "a backup",
+    kind=NEUTRAL,
+    p="reliability",
 )
 
 # --------------------------------------------------------------------------------------------------

@@ -73,3 +73,48 @@ def test_hyphenated_words_that_keep_a_meaning(text: str, read_as: str) -> None:
 )
 def test_non_and_no_words_classify(text: str, expected: Quadrant) -> None:
     _reads_as(text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_read_as", "read_as"),
+    [
+        # Words that looked like a failure or an exposure and are not.
+        ("the two helm charts are copy-pasted", "an active security exposure", ""),
+        ("this patch retries the mirror check twice", "a security patch", ""),
+        ("is the grafana database being backed up offsite?", "failing in production now", ""),
+        ("add appropriate timeouts for the health check", "latency degraded now", ""),
+        ("the api workers leak memory", "an active security exposure", "processes leaking memory"),
+        ("planned outage on Saturday to move the NFS server", "an outage", "planned maintenance"),
+        ("the outage is necessary to move it to the new rack", "an outage", "planned maintenance"),
+        # A follow-up names the class of trouble it is for.
+        ("diagnose similar incidents faster", "an incident", ""),
+        ("to catch future outages earlier", "an outage", ""),
+        ("to mitigate future OOM kills", "an emergency response", ""),
+    ],
+)
+def test_words_read_in_their_sense(text: str, not_read_as: str, read_as: str) -> None:
+    meanings = _meanings(text)
+    assert not_read_as not in meanings
+    assert not read_as or read_as in meanings
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Discretionary short-term work written next to the failure it follows.
+        ("the two helm charts are copy-pasted, pull them into one chart with per-env values", DS),
+        ("is the grafana database being backed up offsite?", DS),
+        ("planned outage on Saturday to move the NFS server to new hardware", DS),
+        ("add a dashboard panel for queue depth to catch future outages earlier", DS),
+        ("to mitigate future OOM kills, raise the worker memory limits", DS),
+        # The failure itself is still forced short-term.
+        ("the queue is backed up and consumers are hours behind", FS),
+        ("unplanned outage of the login service, users can't sign in", FS),
+        ("we pasted the prod API key in a public channel, rotate it now", FS),
+        ("the pgbouncer pool is exhausted, to mitigate we are restarting the pods now", FS),
+        ("the api workers leak memory under load and crash every few hours", FS),
+        ("apply the vendor patch for CVE-2026-1234 on all bastions today", FS),
+    ],
+)
+def test_follow_ups_next_to_a_failure(text: str, expected: Quadrant) -> None:
+    _reads_as(text, expected)
