@@ -240,7 +240,8 @@ _add(
 )
 _add(
     "error message|error messages|error msg|better error|error output|error text|failure message"
-    "|failed-backup|failure alert|failure alerts|failed backup alerts|stack trace|traceback",
+    "|failed-backup|failure alert|failure alerts|failed backup alerts|stack trace|traceback"
+    "|error page|error pages|error screen|failure screen|failure page",
     "a clearer message",
     -2.2,
     -1.0,
@@ -1338,13 +1339,22 @@ _add(
     "|incident workflow|incident channel|incident channels"
     # Duplicated text is no pasted secret; a change under review is no security patch.
     "|copy-pasted|copy-paste|copy paste|copy pasted|copy-pasting|copy and paste|copy and pasted"
-    "|copypasted|copypaste|this patch|that patch|my patch|attached patch",
+    "|copypasted|copypaste|this patch|that patch|my patch|attached patch"
+    # What something does from now on, not what is happening now ("UMCCRISE now uses CDK").
+    "|now uses|now use|now runs|now run|now handles|now supports|now lives|now points",
     "not evidence here",
     kind=NEUTRAL,
 )
 
 # Data being copied to a backup ("is all of /mnt/bak being backed up offsite?") is no queue backed
 # up.
+_add(
+    "vulnerability scanning|vulnerability scanner|vulnerability scanners|vulnerability scan"
+    "|vulnerability scans|vuln scanning|vuln scanner|image scanning|security scanning",
+    "security tooling",
+    kind=NEUTRAL,
+    p="security",
+)
 _add(
     "being backed up|been backed up|be backed up|get backed up|gets backed up|backed up offsite"
     "|backed up off-site|backed up nightly|backed up daily",

@@ -118,3 +118,33 @@ def test_words_read_in_their_sense(text: str, not_read_as: str, read_as: str) ->
 )
 def test_follow_ups_next_to_a_failure(text: str, expected: Quadrant) -> None:
     _reads_as(text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_read_as"),
+    [
+        # A page or screen that shows errors is the work's object, not errors happening.
+        ("the login failure screen should say what to do next", "things are failing"),
+        # A scanner for vulnerabilities is tooling, not a known vulnerability.
+        ("add container image vulnerability scanning to CI", "a known vulnerability"),
+        # What something does from now on is not something happening now.
+        ("the team now uses GitHub Actions", "happening now"),
+        ("the platform team now runs it in their cluster", "happening now"),
+    ],
+)
+def test_objects_and_states_are_not_events(text: str, not_read_as: str) -> None:
+    assert not_read_as not in _meanings(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("improve the error page shown during outages", DS),
+        ("add container image vulnerability scanning to the CI pipeline", DS),
+        ("the error page is all anyone sees, the site is down", FS),
+        ("critical vulnerability in the base image, patch it today", FS),
+        ("the status page is down now", FS),
+    ],
+)
+def test_error_pages_and_scanners(text: str, expected: Quadrant) -> None:
+    _reads_as(text, expected)
