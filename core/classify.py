@@ -564,9 +564,9 @@ _CALIBRATION_OUT = (0.10, 0.27, 0.50, 0.62, 0.75, 0.78, 0.84, 0.886, 0.916, 0.93
 # items, folds by source, fitted by `bench/train_precedent.py --calibrate` for the shipped model
 # (bench/RESULTS.md, classifier round 8; below the first knot 0.2, the top capped at 0.97).
 # Refit it when the model is retrained on new data.
-_SHARE_RAW: tuple[float, ...] = (0.0, 0.358, 0.412, 0.45, 0.48, 0.529, 0.568, 0.594, 0.638, 0.685)
+_SHARE_RAW: tuple[float, ...] = (0.0, 0.358, 0.412, 0.503, 0.568, 0.594, 0.638, 0.685)
 _SHARE_RAW += (0.715, 0.753, 0.823, 0.879, 0.925, 0.951, 0.969, 0.984, 0.994, 1.0)
-_SHARE_OUT: tuple[float, ...] = (0.2, 0.31, 0.39, 0.43, 0.44, 0.44, 0.46, 0.54, 0.57, 0.59)
+_SHARE_OUT: tuple[float, ...] = (0.2, 0.31, 0.39, 0.44, 0.46, 0.54, 0.57, 0.59)
 _SHARE_OUT += (0.65, 0.66, 0.7, 0.73, 0.77, 0.8, 0.86, 0.86, 0.9, 0.97)
 
 

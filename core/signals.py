@@ -1348,6 +1348,14 @@ _add(
 
 # Data being copied to a backup ("is all of /mnt/bak being backed up offsite?") is no queue backed
 # up.
+# Leftovers to clean up ("the 40 stale branches", "resurrecting stale ones") are not stale data.
+_add(
+    "stale branches|stale branch|stale ones|stale prs|stale pull requests|stale issues"
+    "|stale images|stale artifacts|stale records|stale entries|stale environments"
+    "|stale directories|stale files|stale tokens|stale runners|stale accounts|stale users",
+    "leftovers to clean up",
+    kind=NEUTRAL,
+)
 _add(
     "vulnerability scanning|vulnerability scanner|vulnerability scanners|vulnerability scan"
     "|vulnerability scans|vuln scanning|vuln scanner|image scanning|security scanning",

@@ -148,3 +148,18 @@ def test_objects_and_states_are_not_events(text: str, not_read_as: str) -> None:
 )
 def test_error_pages_and_scanners(text: str, expected: Quadrant) -> None:
     _reads_as(text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Leftovers to clean up are not stale data.
+        ("delete the 40 stale branches in the infra repo", DS),
+        ("recreate the runners with fresh tokens instead of reusing stale ones", DS),
+        # Stale data served now is.
+        ("the CDN is serving stale data to customers", FS),
+    ],
+)
+def test_stale_leftovers(text: str, expected: Quadrant) -> None:
+    assert "data at risk right now" not in _meanings(text) or expected is FS
+    _reads_as(text, expected)
