@@ -213,7 +213,7 @@ _FAMILIES: tuple[tuple[str, str, str], ...] = (
         "season",
         "spring summer fall autumn winter",
         r"(?P<season>\b(?P<sprep>by|before|until|in|this|next|over\s+the|end\s+of|over)\s+"
-        r"(?:the\s+)?(?P<sname>spring|summer|fall|autumn|winter)\b)",
+        r"(?:the\s+)?(?P<sname>spring|summer|fall|autumn|winter)(?:\s+(?:of\s+)?(?P<syear>20\d\d))?\b)",
     ),
     ("year", "#year", r"(?P<year>\b(?P<yprep>by|before|in|until|during)\s+(?P<yval>20\d\d)\b)"),
     (
@@ -541,7 +541,7 @@ def _resolve(m: re.Match[str], today: date | None) -> TimeMention | None:
     if kind == "fy":
         return TimeMention(ev, 365.0 if today is None else 300.0)
     if kind == "season":
-        return _season(ev, today, g("sname").lower())
+        return _season(ev, today, g("sname").lower(), int(g("syear")) if g("syear") else None)
     if kind == "year":
         year = int(g("yval"))
         if today is not None and year == today.year:
@@ -774,10 +774,16 @@ def _quarter(
     return TimeMention(ev, float(max((target - today).days, 0)))
 
 
-def _season(ev: str, today: date | None, name: str) -> TimeMention | None:
+def _season(ev: str, today: date | None, name: str, year: int | None = None) -> TimeMention | None:
+    """ "by summer": the next one that has not ended; "by spring 2026": that year's."""
     if today is None:
         return TimeMention(ev, None)
     month = _SEASON_MONTH[name]
+    if year is not None:
+        start = date(year, month, 1)
+        if (start + relativedelta(months=3) - today).days < -HISTORY_DAYS:
+            return None  # "spring 2024", written in 2026
+        return TimeMention(ev, float(max((start - today).days, 0)))
     start = date(today.year, month, 1)
     if start + relativedelta(months=3) < today:
         start = date(today.year + 1, month, 1)

@@ -34,6 +34,11 @@ MID_AUG = datetime(2026, 8, 10, 9, 0, tzinfo=UTC)
         ("next week", None, 5, 14),
         ("next fiscal year", MONDAY, 200, 400),
         ("later this year", None, 60, 365),
+        ("by summer", MONDAY, 185, 195),
+        # A season with its year is that year's, not the next one's.
+        ("by spring 2027", datetime(2025, 2, 27, tzinfo=UTC), 730, 740),
+        ("by spring 2025", datetime(2025, 2, 27, tzinfo=UTC), 2, 2),
+        ("by the summer of 2027", MONDAY, 185, 195),
     ],
 )
 def test_days_until(phrase: str, logged_at: datetime | None, low: float, high: float) -> None:
@@ -67,6 +72,10 @@ def test_past_mentions_say_ongoing(text: str) -> None:
 )
 def test_words_that_are_not_deadlines(text: str) -> None:
     assert all(t.past or t.days is None or t.days > 14 for t in find_times(text, MONDAY))
+
+
+def test_a_season_of_a_past_year_is_history() -> None:
+    assert find_times("we meant to do it by spring 2024", MONDAY) == []
 
 
 def test_by_friday_logged_on_a_monday_is_short() -> None:
