@@ -8,16 +8,9 @@ import pytest
 from core.classify import classify
 from core.model import Quadrant
 from core.signals import read
+from tests.support.reading import reads_as
 
 FS, FL, DS, DL = tuple(Quadrant)
-
-
-def _reads_as(text: str, expected: Quadrant) -> None:
-    """The rules alone answer ``expected``; with the labelled examples the product does too, or
-    asks the person (it never answers something else confidently)."""
-    assert classify(text, precedent=None).quadrant is expected
-    product = classify(text)
-    assert product.quadrant is expected or product.low_confidence
 
 
 @pytest.mark.parametrize(
@@ -34,7 +27,7 @@ def _reads_as(text: str, expected: Quadrant) -> None:
     ],
 )
 def test_watching_for_a_condition_is_not_the_condition(text: str, expected: Quadrant) -> None:
-    _reads_as(text, expected)
+    reads_as(text, expected)
 
 
 @pytest.mark.parametrize(
@@ -49,7 +42,7 @@ def test_watching_for_a_condition_is_not_the_condition(text: str, expected: Quad
     ],
 )
 def test_something_that_did_not_run_is_forced_now(text: str) -> None:
-    _reads_as(text, FS)
+    reads_as(text, FS)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +70,7 @@ def test_not_running_as_a_condition_is_not_broken_now(text: str, expected: Quadr
     ],
 )
 def test_a_purpose_clause_does_not_make_a_fix_long_term(text: str, expected: Quadrant) -> None:
-    _reads_as(text, expected)
+    reads_as(text, expected)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +84,7 @@ def test_a_purpose_clause_does_not_make_a_fix_long_term(text: str, expected: Qua
     ],
 )
 def test_for_now_is_a_temporary_measure(text: str, expected: Quadrant) -> None:
-    _reads_as(text, expected)
+    reads_as(text, expected)
 
 
 @pytest.mark.parametrize(
@@ -107,7 +100,7 @@ def test_for_now_is_a_temporary_measure(text: str, expected: Quadrant) -> None:
     ],
 )
 def test_more_long_term_scope_words(text: str) -> None:
-    _reads_as(text, DL)
+    reads_as(text, DL)
 
 
 @pytest.mark.parametrize(
@@ -122,7 +115,7 @@ def test_more_long_term_scope_words(text: str) -> None:
     ],
 )
 def test_in_case_of_is_a_condition(text: str, expected: Quadrant) -> None:
-    _reads_as(text, expected)
+    reads_as(text, expected)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +128,7 @@ def test_in_case_of_is_a_condition(text: str, expected: Quadrant) -> None:
     ],
 )
 def test_more_ways_to_announce_a_removal(text: str) -> None:
-    _reads_as(text, FL)
+    reads_as(text, FL)
 
 
 @pytest.mark.parametrize(
@@ -152,7 +145,7 @@ def test_more_ways_to_announce_a_removal(text: str) -> None:
     ],
 )
 def test_spike_limit_and_backlog_in_their_usual_sense(text: str, expected: Quadrant) -> None:
-    _reads_as(text, expected)
+    reads_as(text, expected)
 
 
 @pytest.mark.parametrize(

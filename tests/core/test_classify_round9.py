@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from core.classify import classify
 from core.model import Quadrant
 from core.signals import find_cues
+from tests.support.reading import reads_as
 
 FS, FL, DS, DL = tuple(Quadrant)
-
-
-def _reads_as(text: str, expected: Quadrant) -> None:
-    """The rules alone answer ``expected``; with the labelled examples the product does too, or
-    asks the person (it never answers something else confidently)."""
-    assert classify(text, precedent=None).quadrant is expected
-    product = classify(text)
-    assert product.quadrant is expected or product.low_confidence
 
 
 def _meanings(text: str) -> set[str]:
@@ -72,7 +64,7 @@ def test_hyphenated_words_that_keep_a_meaning(text: str, read_as: str) -> None:
     ],
 )
 def test_non_and_no_words_classify(text: str, expected: Quadrant) -> None:
-    _reads_as(text, expected)
+    reads_as(text, expected)
 
 
 @pytest.mark.parametrize(
@@ -117,7 +109,7 @@ def test_words_read_in_their_sense(text: str, not_read_as: str, read_as: str) ->
     ],
 )
 def test_follow_ups_next_to_a_failure(text: str, expected: Quadrant) -> None:
-    _reads_as(text, expected)
+    reads_as(text, expected)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +139,7 @@ def test_objects_and_states_are_not_events(text: str, not_read_as: str) -> None:
     ],
 )
 def test_error_pages_and_scanners(text: str, expected: Quadrant) -> None:
-    _reads_as(text, expected)
+    reads_as(text, expected)
 
 
 @pytest.mark.parametrize(
@@ -162,4 +154,4 @@ def test_error_pages_and_scanners(text: str, expected: Quadrant) -> None:
 )
 def test_stale_leftovers(text: str, expected: Quadrant) -> None:
     assert "data at risk right now" not in _meanings(text) or expected is FS
-    _reads_as(text, expected)
+    reads_as(text, expected)
