@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, func, insert, or_, select, text
+from sqlalchemy import Table, and_, insert, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -70,6 +70,7 @@ commits), so the WAL stays near SQLite's own autocheckpoint of 1,000 pages."""
 _ITEMS: Table = WorkItem.__table__  # type: ignore[assignment]
 _MEMBERS: Table = TeamMember.__table__  # type: ignore[assignment]
 _MESSAGE_KEY = ("workspace", "channel", "message_ts")
+_SEQUENCE_EXISTS_SQL = "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
 
 
 class DeadlinePassed(Exception):
@@ -134,13 +135,15 @@ class ItemWriter:
         self._drainer: asyncio.Task[None] | None = None
         module: Any = postgresql if engine.dialect.name == "postgresql" else sqlite
         self._sqlite = engine.dialect.name == "sqlite"
-        self._max_id = select(func.coalesce(func.max(_ITEMS.c.id), 0))
-        self._top_id = text(
-            f"SELECT max(coalesce((SELECT max(id) FROM {_ITEMS.name}), 0), "
-            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = :table), 0))"
-        )
+        self._top_id_sql = (
+            text(
+                f"SELECT max(coalesce((SELECT max(id) FROM {_ITEMS.name}), 0), "
+                "coalesce((SELECT seq FROM sqlite_sequence WHERE name = :table), 0))"
+            )
+            .compile(dialect=engine.dialect)
+            .string
+        )  # one "?": the table
         self._has_sequence: bool | None = None  # SQLite: does sqlite_sequence exist yet?
-        self._top_id_sql = self._top_id.compile(dialect=engine.dialect).string  # one "?": table
         self._insert_many = insert(_ITEMS)
         self._blank_row: dict[str, Any] = dict.fromkeys(_ITEMS.c.keys())
         self._insert_plain = insert(_ITEMS).returning(*_ITEMS.c, sort_by_parameter_order=True)
@@ -300,7 +303,9 @@ class ItemWriter:
                 rows = _member_rows([batch[i].member for i in live])
                 if rows:
                     inline.executemany(self._driver_touch.sql, self._driver_touch.parameters(rows))
-                top = inline.top_id(self._top_id_sql, _ITEMS.name)
+                if self._has_sequence is None:
+                    self._has_sequence = bool(inline.rows(_SEQUENCE_EXISTS_SQL, ()))
+                top = int(inline.rows(*self._top_id_query())[0][0])
                 self._numbered(batch, live, top, results)
                 written = [r.row for r in results if isinstance(r, StoredItem)]
                 inline.executemany(self._driver_items.sql, self._driver_items.parameters(written))
@@ -404,19 +409,21 @@ class ItemWriter:
         work_items is AUTOINCREMENT (storage/tables.py: a deleted item's id is never reused),
         so SQLite's next id is past both max(id) and the table's sqlite_sequence entry.
         """
+        # Straight to the driver: one aiosqlite thread hop (through SQLAlchemy four: cursor,
+        # execute, fetch, close), and on a busy event loop every hop waits for a loop turn
+        # while the batch holds the write lock.
         if self._has_sequence is None:
-            found = await conn.execute(
-                text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
-            )
-            self._has_sequence = found.first() is not None
-        if not self._has_sequence:
-            return int((await conn.execute(self._max_id)).scalar_one())
-        # One statement, not two, straight to the driver: one aiosqlite thread hop (through
-        # SQLAlchemy four: cursor, execute, fetch, close), and on a busy event loop every hop
-        # waits for a loop turn while the batch holds the write lock.
-        rows = await _driver_call(conn, self._top_id_sql, (_ITEMS.name,))
+            self._has_sequence = bool(await _driver_call(conn, _SEQUENCE_EXISTS_SQL, ()))
+        rows = await _driver_call(conn, *self._top_id_query())
         assert rows is not None
         return int(rows[0][0])
+
+    def _top_id_query(self) -> tuple[str, tuple[Any, ...]]:
+        """The statement (and its parameters) for :meth:`_top_sqlite_id`, once it is known
+        whether sqlite_sequence exists (a database from before AUTOINCREMENT has none)."""
+        if self._has_sequence:
+            return self._top_id_sql, (_ITEMS.name,)
+        return f"SELECT coalesce(max(id), 0) FROM {_ITEMS.name}", ()
 
     async def _touch_members(
         self, conn: AsyncConnection, touches: Sequence[MemberTouch | None]
@@ -487,7 +494,6 @@ class _InlineSqlite:
         self._conn: sqlite3.Connection | None = None
         self._checkpointer: sqlite3.Connection | None = None
         self._checkpoint_lock = threading.Lock()
-        self._has_sequence = False
 
     @classmethod
     def for_engine(cls, engine: AsyncEngine) -> _InlineSqlite | None:
@@ -527,7 +533,6 @@ class _InlineSqlite:
             "wal_autocheckpoint=0",
         ):
             conn.execute(f"PRAGMA {pragma}")
-        self._has_sequence = False
         return conn
 
     def executemany(self, sql: str, params: list[tuple[Any, ...]]) -> None:
@@ -537,22 +542,13 @@ class _InlineSqlite:
         except sqlite3.Error as error:
             raise self._wrapped(sql, error) from error
 
-    def top_id(self, sql: str, table: str) -> int:
-        """The largest id handed out in ``table`` (see ItemWriter._top_sqlite_id)."""
+    def rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        """The rows of one query in the open transaction."""
         assert self._conn is not None
         try:
-            if not self._has_sequence:
-                found = self._conn.execute(
-                    "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
-                ).fetchone()
-                self._has_sequence = found is not None
-            if not self._has_sequence:
-                row = self._conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()
-            else:
-                row = self._conn.execute(sql, (table,)).fetchone()
+            return self._conn.execute(sql, params).fetchall()
         except sqlite3.Error as error:
             raise self._wrapped(sql, error) from error
-        return int(row[0])
 
     def rollback(self) -> None:
         if self._conn is not None and self._conn.in_transaction:
